@@ -1,0 +1,189 @@
+"""Deduplication keys (pure): the content hash and the MinHash near-duplicate fingerprint.
+
+The fingerprint is a MinHash signature over shingles of the clean body:
+
+* the body is split into paragraphs (blank-line or line separated) and each paragraph into
+  tokens: runs of letters/digits for scripts that separate words with spaces, single characters
+  for scripts that do not (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar), all casefolded;
+* shingles are ``SHINGLE_SIZE`` consecutive tokens inside one paragraph (a shorter paragraph is
+  one shingle), so reordering paragraphs changes nothing;
+* each shingle is hashed to 64 bits from stable per-token CRC32 values, and ``NUM_PERM``
+  multiply-shift hash functions (constants derived from BLAKE2b, never from a process seed)
+  give the signature.
+
+Layout of a fingerprint: one version byte, the number of distinct shingles (uint32 LE), then
+``NUM_PERM`` minimum hash values (uint32 LE). LSH splits the signature into ``BANDS`` bands of
+``ROWS`` values; each band becomes one key string (version, band number, hex of the values).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import struct
+import unicodedata
+import zlib
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = [
+    "BANDS",
+    "NUM_PERM",
+    "ROWS",
+    "SHINGLE_SIZE",
+    "band_keys",
+    "content_hash",
+    "fingerprint",
+    "fingerprint_size",
+    "shingle_hashes",
+    "similarity",
+    "tokens",
+]
+
+VERSION = 1
+SHINGLE_SIZE = 3
+NUM_PERM = 128
+BANDS = 32
+ROWS = NUM_PERM // BANDS
+_HEADER = struct.Struct("<BI")
+_EMPTY = 0xFFFFFFFF
+
+# Scripts written without spaces between words: one token per character.
+_NO_SPACE = (
+    "\u0e00-\u0e7f"  # Thai
+    "\u0e80-\u0eff"  # Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\uff66-\uff9f"  # halfwidth Katakana
+)
+_TOKEN = re.compile(rf"[{_NO_SPACE}]|[^\W_{_NO_SPACE}]+")
+_PARAGRAPH = re.compile(r"\n\s*")
+_SPACE = re.compile(r"\s+")
+
+_MASK64 = (1 << 64) - 1
+
+
+def _constant(label: str) -> int:
+    return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
+
+
+# Multiply-shift hash functions h_i(x) = (a_i * x + b_i) mod 2**64 >> 32, a_i odd.
+_A = np.array([_constant(f"ingest.minhash.a.{i}") | 1 for i in range(NUM_PERM)], dtype=np.uint64)
+_B = np.array([_constant(f"ingest.minhash.b.{i}") for i in range(NUM_PERM)], dtype=np.uint64)
+# Position multipliers that combine the token hashes of one shingle.
+_POS = np.array(
+    [_constant(f"ingest.shingle.{i}") | 1 for i in range(SHINGLE_SIZE)], dtype=np.uint64
+)
+
+
+def _normal(body: str) -> str:
+    return unicodedata.normalize("NFC", body).casefold()
+
+
+def content_hash(body: str) -> str:
+    """SHA-256 (hex) of the body after NFC, casefolding and collapsing all whitespace."""
+    text = _SPACE.sub(" ", _normal(body)).strip()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def tokens(paragraph: str) -> list[str]:
+    """The casefolded tokens of one paragraph (words, or characters of unspaced scripts)."""
+    return _TOKEN.findall(_normal(paragraph))
+
+
+def _combine(parts: Sequence[int]) -> int:
+    total = 0
+    for i, h in enumerate(parts):
+        total = (total + h * int(_POS[i])) & _MASK64
+    return total
+
+
+def shingle_hashes(body: str) -> npt.NDArray[np.uint64]:
+    """The distinct 64-bit shingle hashes of a body, sorted."""
+    k = SHINGLE_SIZE
+    codes: dict[str, int] = {}
+    chunks: list[npt.NDArray[np.uint64]] = []
+    short: list[int] = []
+    for paragraph in _PARAGRAPH.split(body):
+        toks = tokens(paragraph)
+        if not toks:
+            continue
+        for t in toks:
+            if t not in codes:
+                codes[t] = zlib.crc32(t.encode("utf-8")) + 1
+        hs = [codes[t] for t in toks]
+        if len(hs) < k:
+            short.append(_combine(hs))
+            continue
+        arr = np.array(hs, dtype=np.uint64)
+        n = len(hs) - k + 1
+        acc = arr[:n] * _POS[0]
+        for j in range(1, k):
+            acc = acc + arr[j : j + n] * _POS[j]
+        chunks.append(acc)
+    if short:
+        chunks.append(np.array(short, dtype=np.uint64))
+    if not chunks:
+        return np.zeros(0, dtype=np.uint64)
+    allh = np.concatenate(chunks)
+    allh ^= allh >> np.uint64(31)
+    return np.unique(allh)
+
+
+def fingerprint(body: str) -> bytes:
+    """The MinHash fingerprint of a body (``fingerprint_size()`` bytes); see the module doc."""
+    hashes = shingle_hashes(body)
+    if hashes.size == 0:
+        mins = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
+    else:
+        mins = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
+        for start in range(0, hashes.size, 2048):  # bounds the (shingles x perms) matrix
+            block = np.multiply.outer(hashes[start : start + 2048], _A) + _B
+            np.minimum(mins, (block >> np.uint64(32)).min(axis=0), out=mins)
+        mins = mins.astype(np.uint32)
+    return _HEADER.pack(VERSION, int(hashes.size)) + mins.astype("<u4").tobytes()
+
+
+def fingerprint_size() -> int:
+    return _HEADER.size + 4 * NUM_PERM
+
+
+def _parse(fp: bytes) -> tuple[int, bytes]:
+    if len(fp) != fingerprint_size() or fp[0] != VERSION:
+        return 0, b""
+    _, count = _HEADER.unpack_from(fp)
+    return int(count), fp[_HEADER.size :]
+
+
+def band_keys(fp: bytes) -> list[str]:
+    """The LSH band keys of a fingerprint (``BANDS`` strings of at most 35 characters).
+
+    Two fingerprints share at least one key with probability ``1 - (1 - J**ROWS)**BANDS`` for
+    shingle-set Jaccard similarity ``J``. A fingerprint of an empty body (or of an unknown
+    format) has no keys: it is never a near duplicate of anything.
+    """
+    count, sig = _parse(fp)
+    if count == 0:
+        return []
+    width = 4 * ROWS
+    return [f"{VERSION}{b:02x}{sig[b * width : (b + 1) * width].hex()}" for b in range(BANDS)]
+
+
+def similarity(a: bytes, b: bytes) -> float:
+    """Estimated Jaccard similarity of the shingle sets behind two fingerprints, in [0, 1].
+
+    0.0 when either fingerprint is empty or of another format.
+    """
+    count_a, sig_a = _parse(a)
+    count_b, sig_b = _parse(b)
+    if count_a == 0 or count_b == 0:
+        return 0.0
+    va = np.frombuffer(sig_a, dtype="<u4")
+    vb = np.frombuffer(sig_b, dtype="<u4")
+    return float(np.count_nonzero(va == vb)) / NUM_PERM

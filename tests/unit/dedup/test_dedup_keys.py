@@ -1,0 +1,144 @@
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.dedup.keys import (
+    BANDS,
+    band_keys,
+    content_hash,
+    fingerprint,
+    fingerprint_size,
+    similarity,
+    tokens,
+)
+
+WORDS = [
+    "council",
+    "budget",
+    "river",
+    "bridge",
+    "school",
+    "teachers",
+    "vote",
+    "mayor",
+    "election",
+    "harbour",
+    "storm",
+    "police",
+    "hospital",
+    "museum",
+    "railway",
+    "station",
+    "farmers",
+    "market",
+    "energy",
+    "prices",
+    "strike",
+    "union",
+    "minister",
+    "court",
+    "judge",
+    "trial",
+    "verdict",
+    "weather",
+    "festival",
+    "library",
+    "park",
+    "football",
+    "club",
+    "season",
+    "coach",
+    "injury",
+]
+
+
+def story(seed: int, paragraphs: int = 8, words: int = 40) -> str:
+    rng = random.Random(seed)
+    return "\n\n".join(" ".join(rng.choice(WORDS) for _ in range(words)) for _ in range(paragraphs))
+
+
+def test_content_hash_ignores_whitespace_and_case() -> None:
+    assert content_hash("Hello  World\n\nAgain") == content_hash(" hello world again ")
+    assert content_hash("Hello World") != content_hash("Hello Word")
+    assert len(content_hash("x")) == 64
+
+
+def test_content_hash_is_nfc_insensitive() -> None:
+    assert content_hash("Cafe\u0301") == content_hash("Café")
+
+
+def test_fingerprint_is_deterministic_and_compact() -> None:
+    body = story(1)
+    assert fingerprint(body) == fingerprint(body)
+    assert len(fingerprint(body)) == fingerprint_size() <= 600
+
+
+def test_identical_bodies_have_similarity_one() -> None:
+    fp = fingerprint(story(2))
+    assert similarity(fp, fp) == 1.0
+
+
+def test_trimmed_copy_is_similar_and_other_story_is_not() -> None:
+    body = story(3)
+    paras = body.split("\n\n")
+    trimmed = "\n\n".join(paras[:6])
+    other = story(4)
+    assert similarity(fingerprint(body), fingerprint(trimmed)) > 0.6
+    assert similarity(fingerprint(body), fingerprint(other)) < 0.1
+
+
+def test_paragraph_order_does_not_matter() -> None:
+    paras = story(5).split("\n\n")
+    assert fingerprint("\n\n".join(paras)) == fingerprint("\n\n".join(reversed(paras)))
+
+
+def test_whitespace_and_case_do_not_change_fingerprint() -> None:
+    body = story(6)
+    assert fingerprint(body) == fingerprint(body.upper().replace(" ", "  "))
+
+
+def test_cjk_text_is_shingled_by_character() -> None:
+    assert tokens("東京都は新しい計画") == list("東京都は新しい計画")
+    assert tokens("Hello, wörld 42") == ["hello", "wörld", "42"]
+    text = "東京都は新しい交通計画を発表した。市民の反応はさまざまだ。"
+    assert similarity(fingerprint(text), fingerprint(text + "詳しくは後で。")) > 0.6
+    assert band_keys(fingerprint(text))
+
+
+def test_empty_body_has_no_band_keys_and_matches_nothing() -> None:
+    empty = fingerprint("  \n\n ")
+    assert band_keys(empty) == []
+    assert similarity(empty, empty) == 0.0
+    assert similarity(empty, fingerprint(story(7))) == 0.0
+
+
+def test_band_keys_shape() -> None:
+    keys = band_keys(fingerprint(story(8)))
+    assert len(keys) == BANDS
+    assert len(set(keys)) == BANDS
+    assert all(len(k) <= 40 for k in keys)
+
+
+def test_foreign_fingerprint_is_ignored() -> None:
+    assert band_keys(b"\x00" * 10) == []
+    assert similarity(b"junk", fingerprint(story(9))) == 0.0
+
+
+def test_short_paragraph_is_one_shingle() -> None:
+    fp = fingerprint("Breaking news")
+    assert band_keys(fp)
+    assert similarity(fp, fingerprint("breaking NEWS")) == 1.0
+    assert similarity(fp, fingerprint("news breaking")) == 0.0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=300))
+def test_fingerprint_total_on_any_text(text: str) -> None:
+    fp = fingerprint(text)
+    assert len(fp) == fingerprint_size()
+    s = similarity(fp, fp)
+    assert s in (0.0, 1.0)
+    assert (s == 1.0) == bool(band_keys(fp))
