@@ -1,0 +1,284 @@
+"""``HttpFetcher``: the aiohttp implementation of :class:`~ingest.fetch.base.Fetcher`.
+
+One ``ClientSession`` (and connector) per fetcher, opened by ``async with``; nothing is
+created at import. Every fetch goes: URL shape (+ full address check for user-supplied URLs)
+-> robots.txt -> [per hop: host slot -> global slot -> request with timeouts -> redirect or
+response] -> retries with backoff. Whatever happens, the result is a ``Page`` or a
+``FetchFailure``; only programming errors raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from types import TracebackType
+
+import aiohttp
+from yarl import URL
+
+from ingest.fetch.base import (
+    Clock,
+    FetchKind,
+    FetchOptions,
+    HostLimiter,
+    Reason,
+    RobotsCache,
+    Sleep,
+)
+from ingest.fetch.guard import AddressGuard, GuardedResolver
+from ingest.fetch.limits import LocalHostLimiter
+from ingest.fetch.outcomes import failure_for_exception
+from ingest.fetch.policies import RetryPolicy
+from ingest.fetch.response import Rejected, ResponseReader
+from ingest.fetch.robots import MemoryRobotsCache, RobotsPolicy
+from ingest.logs import get_logger
+from ingest.model import FetchFailure, FetchRequest, FetchResult, Page
+
+__all__ = ["HttpFetcher", "fetch_many"]
+
+log = get_logger(__name__)
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_ROBOTS_REDIRECTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Hop:
+    """A redirect: the next URL to request."""
+
+    location: str
+
+
+class HttpFetcher:
+    """Polite, guarded HTTP fetching over one aiohttp session.
+
+    ``async with HttpFetcher(options) as fetcher: result = await fetcher.fetch(request)``.
+    ``limiter`` defaults to a :class:`LocalHostLimiter`, ``robots_cache`` to a
+    :class:`MemoryRobotsCache`; pass the Redis variants to share politeness between processes.
+    ``clock``/``sleep``/``now``/``rand`` are injectable so tests never wait for real.
+    """
+
+    def __init__(
+        self,
+        options: FetchOptions,
+        *,
+        limiter: HostLimiter | None = None,
+        robots_cache: RobotsCache | None = None,
+        guard: AddressGuard | None = None,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        rand: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        self.options = options
+        self._limiter = limiter or LocalHostLimiter(
+            concurrency=options.per_host_concurrency, clock=clock, sleep=sleep
+        )
+        self._guard = guard or AddressGuard(
+            allow_private=options.allow_private, allow_networks=options.allow_networks
+        )
+        self._clock = clock
+        self._sleep = sleep
+        self._now = now
+        self._rand = rand
+        self._retry = RetryPolicy(
+            max_attempts=options.max_attempts,
+            max_time=options.max_retry_time,
+            base=options.backoff_base,
+            cap=options.backoff_max,
+        )
+        self.robots = RobotsPolicy(
+            robots_cache or MemoryRobotsCache(clock=clock),
+            self._fetch_robots,
+            agent=options.robots_agent,
+            ttl=options.robots_ttl,
+            error_ttl=options.robots_error_ttl,
+            clock=clock,
+        )
+        self._reader = ResponseReader(options, clock=clock, now=now)
+        self._session: aiohttp.ClientSession | None = None
+        self._global: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> HttpFetcher:
+        opts = self.options
+        connector = aiohttp.TCPConnector(
+            limit=opts.concurrency,
+            limit_per_host=0,  # the HostLimiter decides, also across processes
+            resolver=GuardedResolver(self._guard),
+            ttl_dns_cache=int(opts.dns_ttl),
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=opts.total_timeout,
+                connect=opts.connect_timeout,
+                sock_connect=opts.connect_timeout,
+                sock_read=opts.read_timeout,
+            ),
+            headers={
+                "User-Agent": opts.user_agent,
+                "Accept-Encoding": "gzip, deflate, br",
+            },
+            auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(),
+            trust_env=False,
+            raise_for_status=False,
+        )
+        self._global = asyncio.Semaphore(opts.concurrency)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def fetch(
+        self, request: FetchRequest, *, kind: FetchKind = FetchKind.ARTICLE
+    ) -> FetchResult:
+        """Fetch ``request.url``. Never raises for a bad URL or server (see module docstring)."""
+        return await self._run(request, kind, self.options.max_redirects)
+
+    async def fetch_text(self, url: str, *, kind: FetchKind = FetchKind.DISCOVERY) -> FetchResult:
+        """Fetch a feed, sitemap or section page (XML, JSON and text types accepted)."""
+        return await self._run(FetchRequest(url=url), kind, self.options.max_redirects)
+
+    async def sitemaps(self, url: str) -> tuple[str, ...]:
+        """The ``Sitemap:`` URLs listed in the robots.txt of ``url``'s origin."""
+        try:
+            parsed = AddressGuard.check_shape(url)
+        except ValueError:
+            return ()
+        return await self.robots.sitemaps(parsed)
+
+    async def _fetch_robots(self, url: str) -> FetchResult:
+        return await self._run(FetchRequest(url=url), FetchKind.ROBOTS, _ROBOTS_REDIRECTS)
+
+    async def _run(self, request: FetchRequest, kind: FetchKind, max_redirects: int) -> FetchResult:
+        started = self._clock()
+        try:
+            url = AddressGuard.check_shape(request.url)
+            if request.user_supplied:
+                await self._guard.check_url(url)
+        except (ValueError, OSError) as exc:
+            return failure_for_exception(request.url, exc, self._now())
+        state = self._retry.start(started)
+        while True:
+            state.attempts += 1
+            result, retry_after = await self._follow(request, url, kind, max_redirects, started)
+            if isinstance(result, Page) or not result.retryable:
+                return result
+            delay = state.next_delay(self._clock(), retry_after, self._rand)
+            if delay is None:
+                log.info(
+                    "fetch.gave_up", url=request.url, reason=result.reason, tries=state.attempts
+                )
+                return result
+            log.info("fetch.retry", url=request.url, reason=result.reason, delay=round(delay, 3))
+            if retry_after is not None and url.host:
+                await self._limiter.defer(url.host, retry_after)
+            await self._sleep(delay)
+
+    async def _follow(
+        self,
+        request: FetchRequest,
+        url: URL,
+        kind: FetchKind,
+        max_redirects: int,
+        started: float,
+    ) -> tuple[FetchResult, float | None]:
+        """One attempt: the request and its redirects. Returns the outcome and any Retry-After."""
+        chain: list[str] = []
+        seen = {str(url.with_fragment(None))}
+        while True:
+            try:
+                outcome = await self._hop(request, url, kind, tuple(chain), started)
+            except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
+                return failure_for_exception(request.url, exc, self._now()), None
+            if isinstance(outcome, Page):
+                return outcome, None
+            if isinstance(outcome, Rejected):
+                return outcome.failure, outcome.retry_after
+            chain.append(str(url))
+            try:
+                url = AddressGuard.check_shape(url.join(URL(outcome.location)))
+            except ValueError as exc:
+                return self._fail(
+                    request, Reason.BAD_REDIRECT, f"{outcome.location!r}: {exc}"
+                ), None
+            key = str(url.with_fragment(None))
+            if key in seen:
+                return self._fail(request, Reason.REDIRECT_LOOP, " -> ".join([*chain, key])), None
+            if len(chain) > max_redirects:
+                return self._fail(request, Reason.TOO_MANY_REDIRECTS, f"over {max_redirects}"), None
+            seen.add(key)
+
+    async def _hop(
+        self,
+        request: FetchRequest,
+        url: URL,
+        kind: FetchKind,
+        chain: tuple[str, ...],
+        started: float,
+    ) -> Page | Rejected | _Hop:
+        """Request ``url`` once, under robots.txt, the host slot and the global limit."""
+        assert self._session is not None and self._global is not None, "use 'async with'"
+        host = url.host or ""
+        self._guard.check_literal(host)
+        delay = self.options.per_host_delay
+        if self.options.obey_robots and kind is not FetchKind.ROBOTS:
+            decision = await self.robots.check(url)
+            if not decision.allowed:
+                return Rejected(
+                    self._fail(request, decision.reason, decision.detail, decision.retryable)
+                )
+            delay = max(delay, min(decision.crawl_delay, self.options.max_crawl_delay))
+        headers = _conditional_headers(request)
+        async with self._limiter.slot(host, min_delay=delay), self._global:
+            async with asyncio.timeout(self.options.total_timeout):
+                async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
+                    if resp.status in _REDIRECTS and "Location" in resp.headers:
+                        return _Hop(resp.headers["Location"])
+                    return await self._reader.read(request, resp, kind, chain, started)
+
+    def _fail(
+        self, request: FetchRequest, reason: str, detail: str, retryable: bool = False
+    ) -> FetchFailure:
+        return FetchFailure(
+            url=request.url,
+            reason=str(reason),
+            detail=detail,
+            retryable=retryable,
+            fetched_at=self._now(),
+        )
+
+
+def _conditional_headers(request: FetchRequest) -> dict[str, str] | None:
+    if request.etag is None and request.last_modified is None:
+        return None
+    headers: dict[str, str] = {}
+    if request.etag:
+        headers["If-None-Match"] = request.etag
+    if request.last_modified:
+        headers["If-Modified-Since"] = request.last_modified
+    return headers
+
+
+async def fetch_many(
+    fetcher: HttpFetcher,
+    requests: Iterable[FetchRequest],
+    *,
+    kind: FetchKind = FetchKind.ARTICLE,
+) -> list[FetchResult]:
+    """Fetch a batch concurrently (the fetcher's limits apply); results in request order."""
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(fetcher.fetch(r, kind=kind)) for r in requests]
+    return [task.result() for task in tasks]

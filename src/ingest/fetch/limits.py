@@ -1,0 +1,205 @@
+"""Per-host politeness: concurrent requests and a minimum delay between request starts.
+
+:class:`LocalHostLimiter` keeps the state in the process; :class:`RedisHostLimiter` keeps it
+in Redis so that every worker process shares one budget per host. Both implement
+:class:`~ingest.fetch.base.HostLimiter`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import TYPE_CHECKING
+
+from redis.exceptions import RedisError
+
+from ingest.errors import TransientError
+from ingest.fetch.base import Clock, Sleep
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+__all__ = ["HostLimiterUnavailable", "LocalHostLimiter", "RedisHostLimiter"]
+
+_REDIS_ERRORS = (RedisError, OSError, asyncio.TimeoutError)
+
+
+class HostLimiterUnavailable(TransientError):
+    """The shared limiter (Redis) could not be reached."""
+
+
+class _HostState:
+    __slots__ = ("active", "next_start", "semaphore")
+
+    def __init__(self, limit: int) -> None:
+        self.semaphore = asyncio.Semaphore(limit)
+        self.next_start = 0.0
+        self.active = 0
+
+
+class LocalHostLimiter:
+    """In-process limiter: one semaphore and one "next allowed start" per host.
+
+    Start times are reserved in order, so ``min_delay`` spaces request starts even when
+    ``concurrency`` > 1. Idle hosts are forgotten once their delay has passed.
+    """
+
+    def __init__(
+        self,
+        *,
+        concurrency: int,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+        max_idle_hosts: int = 10_000,
+    ) -> None:
+        self._limit = concurrency
+        self._clock = clock
+        self._sleep = sleep
+        self._hosts: dict[str, _HostState] = {}
+        self._max_idle = max_idle_hosts
+
+    def slot(self, host: str, *, min_delay: float) -> AbstractAsyncContextManager[None]:
+        return self._slot(host, min_delay)
+
+    @asynccontextmanager
+    async def _slot(self, host: str, min_delay: float) -> AsyncIterator[None]:
+        state = self._hosts.get(host)
+        if state is None:
+            if len(self._hosts) >= self._max_idle:
+                self._prune()
+            state = self._hosts[host] = _HostState(self._limit)
+        state.active += 1
+        try:
+            async with state.semaphore:
+                if min_delay > 0 or state.next_start > 0:
+                    now = self._clock()
+                    start = max(now, state.next_start)
+                    state.next_start = start + min_delay
+                    if start > now:
+                        await self._sleep(start - now)
+                yield
+        finally:
+            state.active -= 1
+
+    async def defer(self, host: str, seconds: float) -> None:
+        state = self._hosts.get(host)
+        if state is None:
+            state = self._hosts[host] = _HostState(self._limit)
+        state.next_start = max(state.next_start, self._clock() + seconds)
+
+    def _prune(self) -> None:
+        now = self._clock()
+        for host in [h for h, s in self._hosts.items() if s.active == 0 and s.next_start <= now]:
+            del self._hosts[host]
+
+
+# KEYS[1] leases (zset lease-id -> expiry ms), KEYS[2] next allowed start (ms)
+# ARGV: lease id, concurrency, delay ms, lease ttl ms
+# Returns -1 when the host is full, else the ms to wait before starting (slot is taken).
+_ACQUIRE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  return -1
+end
+local nxt = tonumber(redis.call('GET', KEYS[2]) or '0')
+local start = math.max(now, nxt)
+local delay = tonumber(ARGV[3])
+local ttl = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[1], start + ttl, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], start - now + ttl)
+if delay > 0 or nxt > now then
+  redis.call('SET', KEYS[2], start + delay, 'PX', start - now + delay + 1000)
+end
+return start - now
+"""
+
+# KEYS[1] next allowed start (ms); ARGV[1] seconds-from-now in ms
+_DEFER = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local want = now + tonumber(ARGV[1])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+if want > nxt then
+  redis.call('SET', KEYS[1], want, 'PX', tonumber(ARGV[1]) + 1000)
+end
+return 0
+"""
+
+
+class RedisHostLimiter:
+    """Limiter shared by every process through Redis (Lua scripts, server clock).
+
+    Each slot is a lease in a sorted set that expires after ``lease_ttl`` seconds, so a worker
+    that dies mid-request cannot hold a host forever. A full host is polled with a short
+    jittered interval (``poll_interval`` .. 4x). Keys: ``<prefix>host:<host>:leases`` and
+    ``<prefix>host:<host>:next``, both with expiry. Raises :class:`HostLimiterUnavailable`
+    when Redis fails.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        concurrency: int,
+        prefix: str = "ingest:",
+        lease_ttl: float = 120.0,
+        poll_interval: float = 0.02,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self._redis = redis
+        self._limit = concurrency
+        self._prefix = prefix
+        self._lease_ms = int(lease_ttl * 1000)
+        self._poll = poll_interval
+        self._sleep = sleep
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._defer = redis.register_script(_DEFER)
+
+    def _keys(self, host: str) -> list[str]:
+        base = f"{self._prefix}host:{host}"
+        return [f"{base}:leases", f"{base}:next"]
+
+    def slot(self, host: str, *, min_delay: float) -> AbstractAsyncContextManager[None]:
+        return self._slot(host, min_delay)
+
+    @asynccontextmanager
+    async def _slot(self, host: str, min_delay: float) -> AsyncIterator[None]:
+        keys = self._keys(host)
+        lease = uuid.uuid4().hex
+        poll = self._poll
+        try:
+            while True:
+                wait_ms = int(
+                    await self._acquire(
+                        keys=keys, args=[lease, self._limit, int(min_delay * 1000), self._lease_ms]
+                    )
+                )
+                if wait_ms >= 0:
+                    break
+                await self._sleep(random.uniform(poll, poll * 2))
+                poll = min(poll * 2, self._poll * 4)
+        except _REDIS_ERRORS as exc:
+            raise HostLimiterUnavailable(f"host limiter: {exc}") from exc
+        try:
+            if wait_ms > 0:
+                await self._sleep(wait_ms / 1000)
+            yield
+        finally:
+            await self._release(keys[0], lease)
+
+    async def _release(self, key: str, lease: str) -> None:
+        with contextlib.suppress(*_REDIS_ERRORS):  # an orphan lease expires after lease_ttl
+            await asyncio.shield(self._redis.zrem(key, lease))
+
+    async def defer(self, host: str, seconds: float) -> None:
+        try:
+            await self._defer(keys=[self._keys(host)[1]], args=[int(seconds * 1000)])
+        except _REDIS_ERRORS as exc:
+            raise HostLimiterUnavailable(f"host limiter: {exc}") from exc

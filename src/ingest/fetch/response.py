@@ -1,0 +1,145 @@
+"""Turning one (non-redirect) HTTP response into a ``Page`` or a refusal.
+
+Status first (304 unchanged, errors with their Retry-After), then the content type and the
+declared length before a byte of the body is read, then the capped body, a sniff for binary
+documents served as HTML, and the encoding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiohttp
+
+from ingest.fetch.base import Clock, FetchKind, FetchOptions, Reason
+from ingest.fetch.body import BodyError, BodyLimits, read_body
+from ingest.fetch.encoding import charset_from_content_type, decode_html
+from ingest.fetch.outcomes import failure_for_status
+from ingest.fetch.policies import parse_retry_after
+from ingest.model import FetchFailure, FetchRequest, Page
+
+__all__ = ["Rejected", "ResponseReader"]
+
+_BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b")
+#: Not kept on the Page: the body is stored decoded, and cookies are never used.
+_SKIP_HEADERS = frozenset({"set-cookie", "content-encoding", "content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A response that yields no page; ``retry_after`` is the server's wish, in seconds."""
+
+    failure: FetchFailure
+    retry_after: float | None = None
+
+
+class ResponseReader:
+    """Reads responses according to :class:`FetchOptions`."""
+
+    def __init__(self, options: FetchOptions, *, clock: Clock, now: Callable[[], datetime]) -> None:
+        self._options = options
+        self._clock = clock
+        self._now = now
+        self._limits = BodyLimits(
+            max_wire=options.max_bytes,
+            max_decoded=options.decoded_cap,
+            max_ratio=options.max_decompressed_ratio,
+            bomb_min=options.bomb_min_bytes,
+        )
+        self._robots_limits = BodyLimits(
+            max_wire=options.robots_max_bytes,
+            max_decoded=options.robots_max_bytes,
+            max_ratio=options.max_decompressed_ratio,
+            bomb_min=options.bomb_min_bytes,
+            truncate=True,
+        )
+
+    async def read(
+        self,
+        request: FetchRequest,
+        resp: aiohttp.ClientResponse,
+        kind: FetchKind,
+        chain: tuple[str, ...],
+        started: float,
+    ) -> Page | Rejected:
+        status = resp.status
+        if status == 304:
+            return self._page(request, resp, b"", None, chain=chain, started=started)
+        if not 200 <= status < 300:
+            failure = failure_for_status(
+                request.url, status, self._now(), resp.reason or f"status {status}"
+            )
+            retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+            return Rejected(failure, retry_after)
+        refused = self._check_headers(request, resp, kind)
+        if refused is not None:
+            return Rejected(refused)
+        limits = self._robots_limits if kind is FetchKind.ROBOTS else self._limits
+        try:
+            body = await read_body(
+                resp.content.iter_any(), resp.headers.get("Content-Encoding"), limits
+            )
+        except BodyError as exc:
+            return Rejected(self._fail(request, exc.reason, exc.detail, status))
+        content_type = resp.headers.get("Content-Type")
+        encoding = charset_from_content_type(content_type)
+        if kind is FetchKind.ARTICLE:
+            if body.startswith(_BINARY_MAGIC) or b"\x00" in body[:1024]:
+                return Rejected(
+                    self._fail(request, Reason.NOT_HTML, "binary document served as HTML", status)
+                )
+            encoding = decode_html(body, content_type)[1]
+        return self._page(request, resp, body, encoding, chain=chain, started=started)
+
+    def _check_headers(
+        self, request: FetchRequest, resp: aiohttp.ClientResponse, kind: FetchKind
+    ) -> FetchFailure | None:
+        media = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+        if media and media not in self._options.content_types[kind]:
+            reason = (
+                Reason.NOT_HTML if kind is FetchKind.ARTICLE else Reason.UNSUPPORTED_CONTENT_TYPE
+            )
+            return self._fail(request, reason, f"Content-Type {media}", resp.status)
+        if kind is not FetchKind.ROBOTS:
+            length = resp.headers.get("Content-Length", "")
+            if length.isdigit() and int(length) > self._options.max_bytes:
+                return self._fail(
+                    request, Reason.TOO_LARGE, f"Content-Length {length} bytes", resp.status
+                )
+        return None
+
+    def _page(
+        self,
+        request: FetchRequest,
+        resp: aiohttp.ClientResponse,
+        body: bytes,
+        encoding: str | None,
+        *,
+        chain: tuple[str, ...],
+        started: float,
+    ) -> Page:
+        headers: dict[str, str] = {}
+        for key, value in resp.headers.items():
+            name = key.lower()
+            if name in _SKIP_HEADERS:
+                continue
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return Page(
+            url=request.url,
+            final_url=str(resp.url),
+            status=resp.status,
+            headers=headers,
+            body=body,
+            fetched_at=self._now(),
+            encoding=encoding,
+            elapsed=self._clock() - started,
+            redirects=chain,
+            source=request.source,
+        )
+
+    def _fail(self, request: FetchRequest, reason: str, detail: str, status: int) -> FetchFailure:
+        return FetchFailure(
+            url=request.url, reason=str(reason), detail=detail, status=status, fetched_at=self._now()
+        )

@@ -1,0 +1,224 @@
+"""robots.txt: fetching, caching (in memory or in Redis) and deciding with protego.
+
+Outcomes follow RFC 9309: a robots.txt served with 2xx is obeyed; a 4xx (no robots.txt)
+allows everything; a 5xx, 429 or network failure disallows the whole host until
+``robots_error_ttl`` expires (``robots_unavailable``, retryable). Each origin's robots.txt is
+fetched once at a time per process (concurrent callers wait for the same fetch), kept parsed
+in a small local memo, and stored in the shared :class:`~ingest.fetch.base.RobotsCache`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from protego import Protego
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from yarl import URL
+
+from ingest.fetch.base import Clock, Reason, RobotsCache, RobotsEntry
+from ingest.logs import get_logger
+from ingest.model import FetchFailure, FetchResult, Page
+
+__all__ = [
+    "MemoryRobotsCache",
+    "RedisRobotsCache",
+    "RobotsDecision",
+    "RobotsPolicy",
+    "origin_of",
+]
+
+log = get_logger(__name__)
+
+ALLOW_ALL = "allow_all"
+DISALLOW_ALL = "disallow_all"
+OK = "ok"
+
+
+def origin_of(url: URL) -> str:
+    """``scheme://host:port``, the scope of one robots.txt."""
+    return f"{url.scheme}://{url.host}:{url.port}"
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsDecision:
+    allowed: bool
+    reason: str = ""
+    detail: str = ""
+    retryable: bool = False
+    crawl_delay: float = 0.0
+
+
+class MemoryRobotsCache:
+    """Per-process cache of robots.txt answers with expiry."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, max_entries: int = 50_000) -> None:
+        self._clock = clock
+        self._max = max_entries
+        self._data: dict[str, tuple[float, RobotsEntry]] = {}
+
+    async def get(self, origin: str) -> RobotsEntry | None:
+        item = self._data.get(origin)
+        if item is None:
+            return None
+        if item[0] <= self._clock():
+            del self._data[origin]
+            return None
+        return item[1]
+
+    async def put(self, origin: str, entry: RobotsEntry, ttl: float) -> None:
+        if len(self._data) >= self._max:
+            now = self._clock()
+            for key in [k for k, (exp, _) in self._data.items() if exp <= now]:
+                del self._data[key]
+            if len(self._data) >= self._max:
+                self._data.pop(next(iter(self._data)))
+        self._data[origin] = (self._clock() + ttl, entry)
+
+
+class RedisRobotsCache:
+    """robots.txt answers shared by every worker through Redis (``<prefix>robots:<origin>``).
+
+    A Redis failure degrades to a cache miss on read and is ignored on write: robots.txt is
+    then fetched again, which is polite enough and never stops the crawl.
+    """
+
+    def __init__(self, redis: Redis, *, prefix: str = "ingest:") -> None:
+        self._redis = redis
+        self._prefix = prefix
+
+    def _key(self, origin: str) -> str:
+        return f"{self._prefix}robots:{origin}"
+
+    async def get(self, origin: str) -> RobotsEntry | None:
+        try:
+            raw = await self._redis.get(self._key(origin))
+        except (RedisError, OSError) as exc:
+            log.warning("robots.cache_unavailable", origin=origin, error=str(exc))
+            return None
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+            return RobotsEntry(status=data["status"], text=data["text"], detail=data["detail"])
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    async def put(self, origin: str, entry: RobotsEntry, ttl: float) -> None:
+        payload = json.dumps({"status": entry.status, "text": entry.text, "detail": entry.detail})
+        try:
+            await self._redis.set(self._key(origin), payload, px=max(1, int(ttl * 1000)))
+        except (RedisError, OSError) as exc:
+            log.warning("robots.cache_unavailable", origin=origin, error=str(exc))
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    expires: float
+    entry: RobotsEntry
+    rules: Protego | None
+    ttl: float
+
+
+def entry_from_result(result: FetchResult) -> RobotsEntry:
+    """How a robots.txt fetch outcome translates into a cache entry (RFC 9309)."""
+    if isinstance(result, Page):
+        if 200 <= result.status < 300:
+            return RobotsEntry(OK, result.body.decode("utf-8", errors="replace"))
+        return RobotsEntry(ALLOW_ALL, detail=f"status {result.status}")
+    if result.retryable or result.status == 429:
+        return RobotsEntry(DISALLOW_ALL, detail=f"{result.reason}: {result.detail}"[:300])
+    return RobotsEntry(ALLOW_ALL, detail=result.reason)
+
+
+class RobotsPolicy:
+    """Decides whether a URL may be fetched, and the host's Crawl-delay.
+
+    ``fetch_robots`` is called with the robots.txt URL and must not itself consult robots.
+    """
+
+    def __init__(
+        self,
+        cache: RobotsCache,
+        fetch_robots: Callable[[str], Awaitable[FetchResult]],
+        *,
+        agent: str,
+        ttl: float = 3600.0,
+        error_ttl: float = 300.0,
+        memo_ttl: float = 60.0,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self._cache = cache
+        self._fetch = fetch_robots
+        self._agent = agent
+        self._ttl = ttl
+        self._error_ttl = error_ttl
+        self._memo_ttl = memo_ttl
+        self._clock = clock
+        self._memo: dict[str, _Parsed] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def check(self, url: URL) -> RobotsDecision:
+        """May ``url`` be fetched? Never raises for a misbehaving server."""
+        if url.path == "/robots.txt":
+            return RobotsDecision(True)
+        parsed = await self._rules(origin_of(url))
+        if parsed.entry.status == ALLOW_ALL:
+            return RobotsDecision(True)
+        if parsed.entry.status == DISALLOW_ALL or parsed.rules is None:
+            return RobotsDecision(
+                False, Reason.ROBOTS_UNAVAILABLE, parsed.entry.detail, retryable=True
+            )
+        rules = parsed.rules
+        if not rules.can_fetch(str(url), self._agent):
+            return RobotsDecision(False, Reason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
+        return RobotsDecision(True, crawl_delay=_delay(rules, self._agent))
+
+    async def sitemaps(self, url: str | URL) -> tuple[str, ...]:
+        """The ``Sitemap:`` URLs of the robots.txt governing ``url`` (for discovery)."""
+        parsed = await self._rules(origin_of(URL(url) if isinstance(url, str) else url))
+        return tuple(parsed.rules.sitemaps) if parsed.rules is not None else ()
+
+    async def _rules(self, origin: str) -> _Parsed:
+        memo = self._memo.get(origin)
+        if memo is not None and memo.expires > self._clock():
+            return memo
+        lock = self._locks.setdefault(origin, asyncio.Lock())
+        try:
+            async with lock:
+                memo = self._memo.get(origin)
+                if memo is not None and memo.expires > self._clock():
+                    return memo
+                return await self._load(origin)
+        finally:
+            if not lock.locked() and self._locks.get(origin) is lock:
+                del self._locks[origin]
+
+    async def _load(self, origin: str) -> _Parsed:
+        entry = await self._cache.get(origin)
+        ttl = self._memo_ttl
+        if entry is None:
+            result = await self._fetch(f"{origin}/robots.txt")
+            entry = entry_from_result(result)
+            ttl = self._error_ttl if entry.status == DISALLOW_ALL else self._ttl
+            await self._cache.put(origin, entry, ttl)
+            if isinstance(result, FetchFailure):
+                log.info("robots.fetch_failed", origin=origin, reason=result.reason)
+        rules = Protego.parse(entry.text) if entry.status == OK else None
+        parsed = _Parsed(self._clock() + min(ttl, self._memo_ttl), entry, rules, ttl)
+        if len(self._memo) > 10_000:
+            self._memo.clear()
+        self._memo[origin] = parsed
+        return parsed
+
+
+def _delay(rules: Protego, agent: str) -> float:
+    delay = rules.crawl_delay(agent) or 0.0
+    rate = rules.request_rate(agent)
+    if rate is not None and rate.requests:
+        delay = max(delay, rate.seconds / rate.requests)
+    return float(delay)
