@@ -31,6 +31,27 @@ _PRESCAN = 4096
 _AS_1252 = frozenset({"latin-1", "iso8859-1", "ascii", "iso-8859-1", "us-ascii", "cp1252"})
 _SINGLE_BYTE_PREFIXES = ("cp", "iso8859", "latin", "koi8", "mac", "windows", "tis")
 _DETECT_LIMIT = 256 * 1024
+#: Legacy encodings of the WHATWG Encoding Standard (Python codec names): detection only
+#: picks among these, never Mac or DOS code pages no web page declares.
+_WEB_ENCODINGS = frozenset(
+    {
+        "utf-8",
+        "cp866",
+        "koi8-r",
+        "koi8-u",
+        "gb18030",
+        "gbk",
+        "big5",
+        "euc_jp",
+        "iso2022_jp",
+        "shift_jis",
+        "cp932",
+        "euc_kr",
+        "cp874",
+        *(f"iso8859-{n}" for n in (2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+        *(f"cp{n}" for n in range(1250, 1259)),
+    }
+)
 
 
 def charset_from_content_type(header: str | None) -> str | None:
@@ -83,18 +104,33 @@ def _try(body: bytes, name: str) -> str | None:
     return text
 
 
+def _web_candidate(encoding: str) -> str | None:
+    """The codec name if ``encoding`` is one the web actually uses (WHATWG labels), else None."""
+    name = _codec(encoding)
+    return name if name in _WEB_ENCODINGS else None
+
+
 def _detect(body: bytes) -> tuple[str, str]:
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(body[:_DETECT_LIMIT]).best()
-    if best is not None and best.encoding:
-        name = _codec(best.encoding) or best.encoding
+    matches = from_bytes(body[:_DETECT_LIMIT])
+    ranked: list[tuple[float, int, float, str]] = []
+    for match in matches:
+        name = _web_candidate(match.encoding)
+        if name is not None:
+            # chaos rounded so near-ties go to windows-1252, the web's legacy default
+            ranked.append((round(match.chaos, 1), name != "cp1252", -match.coherence, name))
+    if not ranked and matches.best() is not None:
+        best = matches.best()
+        assert best is not None
+        ranked.append((0.0, True, 0.0, _codec(best.encoding) or best.encoding))
+    for *_, name in sorted(ranked):
         try:
             return body.decode(name, errors="replace"), name
         except LookupError:
-            pass
+            continue
     return body.decode("utf-8", errors="replace"), "utf-8"
 
 

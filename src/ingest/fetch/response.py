@@ -141,5 +141,9 @@ class ResponseReader:
 
     def _fail(self, request: FetchRequest, reason: str, detail: str, status: int) -> FetchFailure:
         return FetchFailure(
-            url=request.url, reason=str(reason), detail=detail, status=status, fetched_at=self._now()
+            url=request.url,
+            reason=str(reason),
+            detail=detail,
+            status=status,
+            fetched_at=self._now(),
         )

@@ -131,7 +131,8 @@ def entry_from_result(result: FetchResult) -> RobotsEntry:
             return RobotsEntry(OK, result.body.decode("utf-8", errors="replace"))
         return RobotsEntry(ALLOW_ALL, detail=f"status {result.status}")
     if result.retryable or result.status == 429:
-        return RobotsEntry(DISALLOW_ALL, detail=f"{result.reason}: {result.detail}"[:300])
+        detail = f"{result.reason}: {result.detail}" if result.detail else result.reason
+        return RobotsEntry(DISALLOW_ALL, detail=f"robots.txt unavailable ({detail})"[:300])
     return RobotsEntry(ALLOW_ALL, detail=result.reason)
 
 

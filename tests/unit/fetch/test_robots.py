@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from yarl import URL
+
+from ingest.fetch.robots import MemoryRobotsCache, RobotsPolicy
+from ingest.model import FetchFailure, FetchResult, Page
+
+ROBOTS = """
+User-agent: *
+Disallow: /private/
+Crawl-delay: 3
+
+User-agent: ingest
+Disallow: /no-ingest/
+Crawl-delay: 2
+Sitemap: https://news.test/sitemap.xml
+"""
+WHEN = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def page(status: int, text: str = "") -> Page:
+    return Page(
+        url="https://news.test/robots.txt",
+        final_url="https://news.test/robots.txt",
+        status=status,
+        headers={},
+        body=text.encode(),
+        fetched_at=WHEN,
+    )
+
+
+class FakeFetch:
+    def __init__(self, result: FetchResult) -> None:
+        self.result = result
+        self.calls: list[str] = []
+
+    async def __call__(self, url: str) -> FetchResult:
+        self.calls.append(url)
+        await asyncio.sleep(0)
+        return self.result
+
+
+def policy(fetch: FakeFetch, clock: Clock, **kw: float) -> RobotsPolicy:
+    return RobotsPolicy(MemoryRobotsCache(clock=clock), fetch, agent="ingest", clock=clock, **kw)
+
+
+async def test_rules_for_our_agent_apply_with_crawl_delay() -> None:
+    fetch = FakeFetch(page(200, ROBOTS))
+    p = policy(fetch, Clock())
+    ok = await p.check(URL("https://news.test/world/story"))
+    assert ok.allowed and ok.crawl_delay == 2.0
+    denied = await p.check(URL("https://news.test/no-ingest/x"))
+    assert not denied.allowed and denied.reason == "robots_disallowed" and not denied.retryable
+    assert await p.sitemaps("https://news.test/") == ("https://news.test/sitemap.xml",)
+    assert fetch.calls == ["https://news.test:443/robots.txt"]
+
+
+async def test_concurrent_checks_fetch_robots_once() -> None:
+    fetch = FakeFetch(page(200, ROBOTS))
+    p = policy(fetch, Clock())
+    async with asyncio.TaskGroup() as tg:
+        tasks = [tg.create_task(p.check(URL(f"https://news.test/a/{i}"))) for i in range(20)]
+    assert all(t.result().allowed for t in tasks)
+    assert len(fetch.calls) == 1
+
+
+async def test_missing_robots_allows_everything() -> None:
+    p = policy(FakeFetch(page(404)), Clock())
+    assert (await p.check(URL("https://news.test/private/x"))).allowed
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        FetchFailure(url="u", reason="http_503", retryable=True, status=503),
+        FetchFailure(url="u", reason="http_429", retryable=True, status=429),
+        FetchFailure(url="u", reason="timeout", retryable=True),
+    ],
+)
+async def test_unreachable_robots_disallows_host_for_error_ttl(failure: FetchFailure) -> None:
+    clock = Clock()
+    fetch = FakeFetch(failure)
+    p = policy(fetch, clock, error_ttl=30.0, memo_ttl=10.0)
+    decision = await p.check(URL("https://news.test/a"))
+    assert not decision.allowed
+    assert decision.reason == "robots_unavailable" and decision.retryable
+    clock.now = 25.0
+    await p.check(URL("https://news.test/b"))
+    assert len(fetch.calls) == 1  # still cached
+    fetch.result = page(200, ROBOTS)
+    clock.now = 36.0  # cache entry expired at 30, the local memo (10 s) at 35
+    assert (await p.check(URL("https://news.test/b"))).allowed
+    assert len(fetch.calls) == 2
+
+
+async def test_robots_is_refetched_after_ttl() -> None:
+    clock = Clock()
+    fetch = FakeFetch(page(200, ROBOTS))
+    p = policy(fetch, clock, ttl=100.0, memo_ttl=10.0)
+    await p.check(URL("https://news.test/a"))
+    clock.now = 50.0
+    await p.check(URL("https://news.test/a"))
+    assert len(fetch.calls) == 1
+    fetch.result = page(200, "User-agent: *\nDisallow: /\n")
+    clock.now = 101.0
+    assert not (await p.check(URL("https://news.test/a"))).allowed
+    assert len(fetch.calls) == 2
+
+
+async def test_origins_are_separate_and_robots_txt_itself_is_always_allowed() -> None:
+    fetch = FakeFetch(page(200, "User-agent: *\nDisallow: /\n"))
+    p = policy(fetch, Clock())
+    assert (await p.check(URL("https://news.test/robots.txt"))).allowed
+    assert not (await p.check(URL("https://news.test/x"))).allowed
+    assert not (await p.check(URL("http://news.test/x"))).allowed
+    assert not (await p.check(URL("https://other.test/x"))).allowed
+    assert len(fetch.calls) == 3
+
+
+async def test_memory_cache_expiry() -> None:
+    clock = Clock()
+    cache = MemoryRobotsCache(clock=clock, max_entries=2)
+    from ingest.fetch.base import RobotsEntry
+
+    await cache.put("a", RobotsEntry("ok", "x"), 10)
+    assert (await cache.get("a")) == RobotsEntry("ok", "x")
+    clock.now = 11
+    assert await cache.get("a") is None
+    for key in "bcd":
+        await cache.put(key, RobotsEntry("allow_all"), 10)
+    assert await cache.get("d") is not None
