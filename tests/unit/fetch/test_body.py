@@ -48,7 +48,8 @@ async def test_body_exactly_at_the_cap_is_accepted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("coding", "encode"), [("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)]
+    ("coding", "encode"),
+    [("gzip", gzip.compress), ("br", brotli.compress), ("deflate", zlib.compress)],
 )
 async def test_bombs_are_stopped(coding: str, encode: object) -> None:
     assert callable(encode)
@@ -70,7 +71,9 @@ async def test_large_but_honest_compressed_body_is_too_large_not_a_bomb() -> Non
 
 
 async def test_truncate_mode_cuts_instead_of_failing() -> None:
-    limits = BodyLimits(max_wire=5000, max_decoded=5000, max_ratio=50, bomb_min=50_000, truncate=True)
+    limits = BodyLimits(
+        max_wire=5000, max_decoded=5000, max_ratio=50, bomb_min=50_000, truncate=True
+    )
     assert await read_body(chunks(PAGE), None, limits) == PAGE[:5000]
     assert await read_body(chunks(gzip.compress(PAGE)), "gzip", limits) == PAGE[:5000]
 

@@ -36,10 +36,7 @@ def test_meta_charset_when_no_header() -> None:
 
 
 def test_meta_http_equiv_form() -> None:
-    html = (
-        '<meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
-        "<p>Привет, мир</p>"
-    )
+    html = '<meta http-equiv="Content-Type" content="text/html; charset=koi8-r"><p>Привет, мир</p>'
     text, enc = decode_html(html.encode("koi8-r"), None)
     assert enc == "koi8-r"
     assert "Привет, мир" in text
