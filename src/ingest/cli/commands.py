@@ -1,0 +1,355 @@
+"""Command implementations for ``ingest``; each returns the process exit code."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ingest.bootstrap import embedded_crawler, open_store, site_rules, store_session
+from ingest.cli.output import BarProgress, print_article, print_json, print_summary
+from ingest.errors import ConfigError
+from ingest.model import NotArticle, Page
+from ingest.pipeline.crawl import CrawlOptions, Summary
+from ingest.settings import Settings, load_settings
+from ingest.sources import Source, load_sources
+from ingest.store.base import ArticleQuery, article_record
+
+__all__ = ["run"]
+
+
+def _settings(args: argparse.Namespace, **overrides: Any) -> Settings:
+    extra: dict[str, Any] = dict(overrides)
+    if getattr(args, "database_url", None):
+        extra["database_url"] = args.database_url
+    return load_settings(args.config, overrides=extra)
+
+
+def run(args: argparse.Namespace) -> int:
+    handlers = {
+        "crawl": cmd_crawl,
+        "articles": cmd_articles,
+        "extract": cmd_extract,
+        "export": cmd_export,
+        "demo": cmd_demo,
+        "db": cmd_db,
+        "sites": cmd_sites,
+    }
+    return handlers[args.command](args)
+
+
+# -- crawl --------------------------------------------------------------------------------------
+
+
+def _crawl_settings(args: argparse.Namespace) -> Settings:
+    fetch: dict[str, Any] = {}
+    if args.allow_network:
+        fetch["allow_networks"] = list(args.allow_network)
+    if args.concurrency:
+        fetch["concurrency"] = args.concurrency
+    overrides: dict[str, Any] = {"fetch": fetch} if fetch else {}
+    if args.workers is not None:
+        overrides["process_workers"] = args.workers
+    settings = _settings(args, **overrides)
+    if args.allow_network and settings.fetch.allow_networks != tuple(args.allow_network):
+        merged = tuple(dict.fromkeys((*settings.fetch.allow_networks, *args.allow_network)))
+        settings = settings.model_copy(
+            update={"fetch": settings.fetch.model_copy(update={"allow_networks": merged})}
+        )
+    return settings
+
+
+def _sources_for(args: argparse.Namespace, settings: Settings) -> list[Source]:
+    sources: list[Source] = []
+    if args.feed or args.sitemap or args.section or args.urls:
+        sources.append(
+            Source(
+                name=args.name,
+                feeds=tuple(args.feed),
+                sitemaps=tuple(args.sitemap),
+                sections=tuple(args.section),
+                seeds=tuple(args.urls),
+            )
+        )
+    if args.sources or args.source:
+        registry = load_sources(args.sources or settings.sources_file)
+        unknown = [n for n in args.source if n not in registry]
+        if unknown:
+            raise ConfigError(
+                f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(registry))}"
+            )
+        sources.extend(registry[n] for n in args.source) if args.source else sources.extend(
+            registry.values()
+        )
+    return sources
+
+
+async def _warc_pages(paths: list[Path]) -> AsyncIterator[Page]:
+    from ingest.discover.warc import iter_warc_pages  # noqa: PLC0415 - only for --warc
+
+    for path in paths:
+        iterator = iter_warc_pages(path)
+        while True:
+            page = await asyncio.to_thread(next, iterator, None)
+            if page is None:
+                break
+            yield page
+
+
+@contextmanager
+def _warc_sink(path: Path | None) -> Iterator[Any]:
+    if path is None:
+        yield None
+        return
+    from ingest.discover.warc import WarcWriter  # noqa: PLC0415 - only for --save-warc
+
+    with WarcWriter(path) as writer:
+        yield writer
+
+
+async def _crawl(args: argparse.Namespace, settings: Settings, sources: list[Source]) -> Summary:
+    progress = BarProgress(enabled=not args.quiet)
+    options = CrawlOptions(force=args.force)
+    with store_session(settings) as store, _warc_sink(args.save_warc) as sink:
+        try:
+            async with embedded_crawler(
+                settings, store, options=options, progress=progress, page_sink=sink
+            ) as crawler:
+                if args.warc:
+                    return await crawler.crawl_pages(
+                        _warc_pages(args.warc), Source(name=args.name, seeds=("warc:",))
+                    )
+                return await crawler.crawl_sources(sources)
+        finally:
+            progress.close()
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    settings = _crawl_settings(args)
+    sources = _sources_for(args, settings)
+    if not sources and not args.warc:
+        raise ConfigError(
+            "nothing to crawl: give article URLs, --feed, --sitemap, --section, "
+            "--sources FILE or --warc FILE (see `ingest crawl --help`)"
+        )
+    started = time.monotonic()
+    summary = asyncio.run(_crawl(args, settings, sources))
+    if args.json:
+        print_json({"summary": _summary_dict(summary)})
+    else:
+        print_summary(summary, elapsed=time.monotonic() - started)
+    return 0
+
+
+def _summary_dict(summary: Summary) -> dict[str, Any]:
+    return {
+        "discovered": summary.discovered,
+        "skipped_not_due": summary.skipped_not_due,
+        "fetched": summary.fetched,
+        "discovery_fetched": summary.discovery_fetched,
+        "outcomes": dict(summary.kinds),
+        "reasons": dict(summary.reasons),
+        "near_duplicates": summary.near_duplicates,
+    }
+
+
+# -- demo ---------------------------------------------------------------------------------------
+
+
+async def _demo(args: argparse.Namespace, settings: Settings) -> tuple[Summary, dict[str, Any]]:
+    from ingest.demo.server import serve  # noqa: PLC0415 - the demo is optional at runtime
+    from ingest.demo.site import DemoConfig, DemoSite  # noqa: PLC0415
+
+    site = DemoSite(DemoConfig(n_articles=args.articles))
+    async with serve(site) as server:
+        base = server.base_url
+        source = Source(
+            name="demo",
+            feeds=(f"{base}/feed.xml", f"{base}/atom.xml"),
+            sitemaps=(f"{base}/sitemap.xml",),
+            timezone="UTC",
+        )
+        print(f"demo site with {args.articles} stories serving at {base}", file=sys.stderr)
+        progress = BarProgress(enabled=not args.quiet)
+        with store_session(settings) as store:
+            try:
+                async with embedded_crawler(settings, store, progress=progress) as crawler:
+                    summary = await crawler.crawl_sources([source])
+            finally:
+                progress.close()
+    return summary, dict(site.expected_counts())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.serve:
+        from ingest.demo.server import run as run_demo  # noqa: PLC0415
+
+        run_demo("127.0.0.1", args.port, args.articles)
+        return 0
+    settings = _settings(
+        argparse.Namespace(config=args.config, database_url=args.db),
+        fetch={"allow_networks": ["127.0.0.0/8"], "per_host_concurrency": 16},
+    )
+    db_path = _sqlite_path(settings.database_url)
+    if db_path is not None and not args.keep_db:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    started = time.monotonic()
+    summary, expected = asyncio.run(_demo(args, settings))
+    print_summary(summary, elapsed=time.monotonic() - started)
+    print("  demo site: " + ", ".join(f"{k} {v}" for k, v in expected.items()))
+    with store_session(settings) as store:
+        shown = store.query(ArticleQuery(limit=1, one_per_cluster=True))
+        if shown:
+            print(
+                "\nOne clean article from the store "
+                f"(`ingest --db {settings.database_url} articles show {shown[0].id}`):\n"
+            )
+            print_article(shown[0])
+    return 0
+
+
+def _sqlite_path(url: str) -> str | None:
+    prefix = "sqlite:///"
+    return url[len(prefix) :] if url.startswith(prefix) and url != "sqlite:///:memory:" else None
+
+
+# -- articles and export ------------------------------------------------------------------------
+
+
+def _query(args: argparse.Namespace, text: str | None = None) -> ArticleQuery:
+    return ArticleQuery(
+        text=text,
+        source=args.source,
+        language=args.language,
+        one_per_cluster=args.one_per_cluster,
+        limit=args.limit,
+    )
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with store_session(settings) as store:
+        if args.articles_cmd == "show":
+            article = store.get_article(args.id)
+            if article is None:
+                print(
+                    f"ingest: no article with id {args.id} (`ingest articles list` shows the ids)",
+                    file=sys.stderr,
+                )
+                return 1
+            if args.json:
+                record = article_record(article)
+                if args.versions:
+                    record["versions"] = [
+                        {
+                            "version": v.version,
+                            "title": v.title,
+                            "content_hash": v.content_hash,
+                            "fetched_at": v.fetched_at.isoformat(),
+                        }
+                        for v in store.versions(article.id)
+                    ]
+                print_json(record)
+            else:
+                print_article(article)
+                if args.versions:
+                    for v in store.versions(article.id):
+                        print(
+                            f"  version {v.version}  {v.fetched_at.isoformat()}  "
+                            f"{v.content_hash[:12]}  {v.title}"
+                        )
+            return 0
+        text = args.query if args.articles_cmd == "search" else None
+        rows = store.query(_query(args, text))
+        for a in rows:
+            if args.json:
+                sys.stdout.write(json.dumps(article_record(a), ensure_ascii=False) + "\n")
+            else:
+                date = a.published.date().isoformat() if a.published else "----------"
+                print(
+                    f"{a.id:>7}  {date}  {(a.language or '--'):<3} {a.source[:12]:<12} "
+                    f"{a.title[:70]}"
+                )
+        if not rows and not args.json:
+            print("no articles match", file=sys.stderr)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    query = ArticleQuery(
+        source=args.source,
+        language=args.language,
+        one_per_cluster=args.one_per_cluster,
+        since_seq=args.since,
+    )
+    count, cursor = 0, args.since
+    with store_session(settings) as store:
+        out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
+        try:
+            for article in store.iter_articles(query):
+                out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
+                count += 1
+                cursor = max(cursor, article.seq)
+        finally:
+            if args.output:
+                out.close()
+    print(
+        f"exported {count} articles; next cursor: {cursor} (use --since {cursor})", file=sys.stderr
+    )
+    return 0
+
+
+# -- extract, db, sites -------------------------------------------------------------------------
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from ingest import extract  # noqa: PLC0415
+
+    try:
+        raw = args.page.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {args.page}: {exc.strerror}") from exc
+    settings = _settings(args)
+    rules = site_rules(settings)
+    result = extract(raw, args.url, rules=rules.for_url(args.url) if rules and args.url else None)
+    if isinstance(result, NotArticle):
+        print_json({"not_article": True, "reason": result.reason, "detail": result.detail})
+        return 1
+    from ingest.cli.render import extracted_record  # noqa: PLC0415
+
+    if args.text:
+        print(f"# {result.title}\n\n{result.lead or ''}\n\n{result.body}")
+    else:
+        print_json(extracted_record(result))
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    store = open_store(settings, migrate=False)
+    try:
+        if args.db_cmd == "upgrade":
+            applied = store.upgrade()
+            print(f"applied migrations {applied}" if applied else "database is up to date")
+        else:
+            store.upgrade()
+            print_json(store.counts())
+    finally:
+        store.close()
+    return 0
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    from ingest.extract.rules import check_rules  # noqa: PLC0415
+
+    report = check_rules(args.rules, args.page, args.url)
+    print(report.render() if hasattr(report, "render") else report)
+    return 0 if getattr(report, "ok", True) else 1

@@ -1,0 +1,296 @@
+"""The embedded crawl: asyncio fetchers, CPU stages in a process pool, one writer.
+
+Every URL ends as exactly one :class:`~ingest.model.Result`; nothing here raises for a bad
+page or server. The store is written by a single task, one article per transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from ingest.discover.base import Link
+from ingest.errors import StoreUnavailable
+from ingest.extract.rules import RuleSet
+from ingest.fetch.base import Fetcher
+from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
+from ingest.normalize.article import NormalizeOptions
+from ingest.normalize.urls import canonicalize, url_key
+from ingest.pipeline.discovery import discover_source
+from ingest.pipeline.pool import analyse_in_worker
+from ingest.pipeline.process import Analysed, analyse, failure_result, frontier_update, settle
+from ingest.sources import Source
+from ingest.store.base import FrontierEntry, FrontierUpdate, Store
+
+__all__ = ["CrawlOptions", "Crawler", "PageSink", "Progress", "Summary"]
+
+_REFETCHABLE = {"stored", "updated", "unchanged", "duplicate"}
+
+
+class Progress(Protocol):
+    def add_total(self, n: int) -> None: ...
+
+    def advance(self, result: Result) -> None: ...
+
+
+class PageSink(Protocol):
+    """Receives every page fetched (``--save-warc``)."""
+
+    def write(self, page: Page) -> None: ...
+
+
+class _NoProgress:
+    def add_total(self, n: int) -> None:
+        pass
+
+    def advance(self, result: Result) -> None:
+        pass
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOptions:
+    #: Fetch every discovered URL, even those the frontier says are not due yet.
+    force: bool = False
+    #: Pages held between the stages (back-pressure).
+    queue_size: int = 256
+    store_retry_time: float = 60.0
+    clock: Callable[[], datetime] = utc_now
+
+
+@dataclass(slots=True)
+class Summary:
+    """What a crawl did. ``kinds`` counts outcomes; ``reasons`` counts ``kind:reason``."""
+
+    discovered: int = 0
+    skipped_not_due: int = 0
+    fetched: int = 0
+    discovery_fetched: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    reasons: Counter[str] = field(default_factory=Counter)
+    near_duplicates: int = 0
+    stored_ids: list[int] = field(default_factory=list)
+
+    def add(self, result: Result) -> None:
+        self.kinds[str(result.kind)] += 1
+        if result.reason and result.kind not in (OutcomeKind.STORED, OutcomeKind.UNCHANGED):
+            self.reasons[f"{result.kind}:{result.reason}"] += 1
+        if result.kind is OutcomeKind.STORED and result.article_id is not None:
+            self.stored_ids.append(result.article_id)
+            if result.cluster_id not in (None, result.article_id):
+                self.near_duplicates += 1
+
+    def count(self, kind: OutcomeKind) -> int:
+        return self.kinds.get(str(kind), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    url: str
+    source: Source
+    entry: FrontierEntry | None = None
+
+
+class Crawler:
+    """Drives one embedded crawl. Constructing it does no I/O."""
+
+    def __init__(
+        self,
+        *,
+        fetcher: Fetcher,
+        store: Store,
+        executor: Executor | None = None,
+        rules: RuleSet | None = None,
+        options: CrawlOptions | None = None,
+        progress: Progress | None = None,
+        page_sink: PageSink | None = None,
+        concurrency: int = 32,
+    ) -> None:
+        self.fetcher = fetcher
+        self.store = store
+        self.executor = executor
+        self.rules = rules
+        self.options = options or CrawlOptions()
+        self.progress: Progress = progress or _NoProgress()
+        self.page_sink = page_sink
+        self.concurrency = concurrency
+        self.summary = Summary()
+
+    # -- entry points -------------------------------------------------------------------------
+
+    async def crawl_sources(self, sources: Sequence[Source]) -> Summary:
+        """Discover every source's articles, then fetch, process and store the due ones."""
+        found = await asyncio.gather(*(discover_source(self.fetcher, s) for s in sources))
+        items: list[_Item] = []
+        for source, discovered in zip(sources, found, strict=True):
+            self.summary.discovery_fetched += discovered.fetched
+            for failure in discovered.failures:
+                self.summary.reasons[f"discovery:{failure.reason}"] += 1
+            links = (
+                discovered.links[: source.max_articles]
+                if source.max_articles
+                else (discovered.links)
+            )
+            items.extend(_Item(link.url, source) for link in links)
+        await self.crawl_items(items)
+        return self.summary
+
+    async def crawl_urls(self, urls: Iterable[str], source: Source) -> Summary:
+        items = [_Item(u, source) for u in (canonicalize(x) for x in urls) if u is not None]
+        await self.crawl_items(items)
+        return self.summary
+
+    async def crawl_links(self, links: Iterable[Link], source: Source) -> Summary:
+        return await self.crawl_urls((link.url for link in links), source)
+
+    async def crawl_pages(self, pages: AsyncIterator[Page], source: Source) -> Summary:
+        """Process already fetched pages (a WARC file): no fetching, same stages after it."""
+        writes: asyncio.Queue[tuple[Page, Source, Analysed] | None] = asyncio.Queue(
+            self.options.queue_size
+        )
+        writer = asyncio.create_task(self._writer(writes))
+        try:
+            async for page in pages:
+                self.progress.add_total(1)
+                self.summary.fetched += 1
+                await writes.put((page, source, await self._analyse(page, source)))
+        finally:
+            await writes.put(None)
+            await writer
+        return self.summary
+
+    # -- stages -------------------------------------------------------------------------------
+
+    async def crawl_items(self, items: list[_Item]) -> None:
+        unique = list({url_key(i.url): i for i in items}.items())
+        self.summary.discovered += len(unique)
+        entries = await asyncio.to_thread(self.store.frontier, [k for k, _ in unique])
+        now = self.options.clock()
+        due: list[_Item] = []
+        for key, item in unique:
+            entry = entries.get(key)
+            if entry and not self.options.force and entry.next_due and entry.next_due > now:
+                self.summary.skipped_not_due += 1
+                continue
+            due.append(replace(item, entry=entry))
+        self.progress.add_total(len(due))
+        todo: asyncio.Queue[_Item | None] = asyncio.Queue()
+        for item in due:
+            todo.put_nowait(item)
+        writes: asyncio.Queue[tuple[Page, Source, Analysed] | None] = asyncio.Queue(
+            self.options.queue_size
+        )
+        writer = asyncio.create_task(self._writer(writes))
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(min(self.concurrency, len(due)) or 1):
+                    todo.put_nowait(None)
+                    group.create_task(self._fetch_worker(todo, writes))
+        finally:
+            await writes.put(None)
+            await writer
+
+    async def _fetch_worker(
+        self,
+        todo: asyncio.Queue[_Item | None],
+        writes: asyncio.Queue[tuple[Page, Source, Analysed] | None],
+    ) -> None:
+        while (item := await todo.get()) is not None:
+            request = self._request(item)
+            result = await self.fetcher.fetch(request)
+            if isinstance(result, FetchFailure):
+                await self._finish(failure_result(result), item.source, None)
+                continue
+            page = replace(result, headers=dict(result.headers), source=item.source.name)
+            self.summary.fetched += 1
+            if page.not_modified:
+                outcome = Result(
+                    item.url,
+                    OutcomeKind.UNCHANGED,
+                    reason="not_modified",
+                    article_id=item.entry.article_id if item.entry else None,
+                )
+                await self._finish(outcome, item.source, page)
+                continue
+            if self.page_sink is not None:
+                self.page_sink.write(page)
+            await writes.put((page, item.source, await self._analyse(page, item.source)))
+
+    def _request(self, item: _Item) -> FetchRequest:
+        entry = item.entry
+        validators = entry is not None and entry.outcome in _REFETCHABLE
+        return FetchRequest(
+            url=item.url,
+            source=item.source.name,
+            etag=entry.etag if validators and entry else None,
+            last_modified=entry.last_modified if validators and entry else None,
+            user_supplied=False,
+        )
+
+    async def _analyse(self, page: Page, source: Source) -> Analysed:
+        options = NormalizeOptions(default_tz=source.timezone)
+        now = self.options.clock()
+        loop = asyncio.get_running_loop()
+        if self.executor is not None:
+            return await loop.run_in_executor(self.executor, analyse_in_worker, page, options, now)
+        call = functools.partial(analyse, page, rules=self.rules, options=options, now=now)
+        return await asyncio.to_thread(call)
+
+    async def _writer(self, writes: asyncio.Queue[tuple[Page, Source, Analysed] | None]) -> None:
+        while (job := await writes.get()) is not None:
+            page, source, analysed = job
+            result = await self._with_store_retry(
+                functools.partial(
+                    settle,
+                    self.store,
+                    analysed,
+                    page,
+                    priority=source.priority,
+                    now=self.options.clock(),
+                )
+            )
+            if result.url != page.url:
+                result = replace(result, url=page.url)
+            await self._finish(result, source, page)
+
+    async def _with_store_retry(self, call: Callable[[], Result]) -> Result:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.options.store_retry_time
+        delay = 0.2
+        while True:
+            try:
+                return await asyncio.to_thread(call)
+            except StoreUnavailable:
+                if loop.time() + delay > deadline:
+                    raise
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _finish(self, result: Result, source: Source, page: Page | None) -> None:
+        self.summary.add(result)
+        self.progress.advance(result)
+        update = frontier_update(
+            result,
+            source=source.name,
+            now=self.options.clock(),
+            recrawl_after=timedelta(seconds=source.recrawl_after),
+            page=page,
+        )
+        if update is not None:
+            await self._record(update)
+
+    async def _record(self, update: FrontierUpdate) -> None:
+        def call() -> Result:
+            self.store.record([update])
+            return Result(update.url, OutcomeKind.UNCHANGED)
+
+        await self._with_store_retry(call)

@@ -1,0 +1,120 @@
+"""Discovery for one source: fetch its feeds, sitemaps and section pages; return article links.
+
+The parsing is pure (``ingest.discover``); this module only drives the fetches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ingest.discover.base import Link
+from ingest.discover.feeds import parse_feed
+from ingest.discover.links import section_links
+from ingest.discover.sitemaps import newest_first, parse_sitemap
+from ingest.fetch.base import Fetcher, FetchKind
+from ingest.model import FetchFailure, FetchRequest, Page
+from ingest.normalize.urls import canonicalize
+from ingest.sources import Source
+
+__all__ = ["Discovered", "discover_source"]
+
+MAX_SITEMAP_DEPTH = 3
+MAX_SITEMAP_FILES = 500
+
+
+@dataclass(slots=True)
+class Discovered:
+    """Article links found for a source, and what went wrong on the way."""
+
+    links: list[Link] = field(default_factory=list)
+    failures: list[FetchFailure] = field(default_factory=list)
+    fetched: int = 0  # discovery documents fetched
+
+    def add(self, links: Iterable[Link]) -> None:
+        self.links.extend(links)
+
+
+async def _get(fetcher: Fetcher, url: str, source: Source, out: Discovered) -> Page | None:
+    result = await fetcher.fetch(
+        FetchRequest(url=url, source=source.name, user_supplied=True), kind=FetchKind.DISCOVERY
+    )
+    if isinstance(result, FetchFailure):
+        out.failures.append(result)
+        return None
+    out.fetched += 1
+    return result
+
+
+def _text(page: Page) -> str:
+    return page.body.decode(page.encoding or "utf-8", errors="replace")
+
+
+async def _sitemaps(
+    fetcher: Fetcher, roots: Iterable[str], source: Source, out: Discovered
+) -> None:
+    seen: set[str] = set()
+    level = [u for u in roots]
+    for _depth in range(MAX_SITEMAP_DEPTH + 1):
+        level = [u for u in dict.fromkeys(level) if u not in seen][: MAX_SITEMAP_FILES - len(seen)]
+        if not level:
+            return
+        seen.update(level)
+        pages = await asyncio.gather(*(_get(fetcher, u, source, out) for u in level))
+        children: list[str] = []
+        for page in pages:
+            if page is None:
+                continue
+            doc = parse_sitemap(page.body, page.final_url)
+            out.add(doc.links)
+            children.extend(doc.sitemaps)
+        level = children
+
+
+async def _sections(
+    fetcher: Fetcher, roots: Iterable[str], source: Source, out: Discovered
+) -> None:
+    seen: set[str] = set()
+    level = list(roots)
+    for _depth in range(source.max_depth + 1):
+        level = [u for u in dict.fromkeys(level) if u not in seen]
+        if not level:
+            return
+        seen.update(level)
+        pages = await asyncio.gather(*(_get(fetcher, u, source, out) for u in level))
+        nxt: list[str] = []
+        for page in pages:
+            if page is None:
+                continue
+            found = section_links(_text(page), page.final_url, allow=source.allow, deny=source.deny)
+            out.add(found.articles)
+            nxt.extend(found.listings)
+        level = nxt
+
+
+async def discover_source(fetcher: Fetcher, source: Source) -> Discovered:
+    """Fetch the source's discovery documents and return its article links, newest first,
+    each canonical URL once. Failures are recorded, never raised."""
+    out = Discovered()
+
+    async def feeds() -> None:
+        pages = await asyncio.gather(*(_get(fetcher, u, source, out) for u in source.feeds))
+        for page in pages:
+            if page is not None:
+                out.add(parse_feed(page.body, page.final_url))
+
+    await asyncio.gather(
+        feeds(),
+        _sitemaps(fetcher, source.sitemaps, source, out),
+        _sections(fetcher, source.sections, source, out),
+    )
+    for seed in source.seeds:
+        url = canonicalize(seed)
+        if url is not None:
+            out.links.append(Link(url=url, published=None, title=None, source_kind="seed"))
+    unique: dict[str, Link] = {}
+    for link in newest_first(out.links):
+        unique.setdefault(link.url, link)
+    out.links = list(unique.values())
+    return out

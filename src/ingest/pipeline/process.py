@@ -1,0 +1,127 @@
+"""One page through the CPU stages (extract, normalise) and into the store.
+
+``analyse`` is pure and picklable-friendly so it can run in a process pool or a Celery
+process worker; ``settle`` does the one write. Both modes call exactly these functions.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ingest.errors import IngestError
+from ingest.extract import extract
+from ingest.extract.rules import RuleSet
+from ingest.fetch.encoding import decode_html
+from ingest.model import (
+    Article,
+    FetchFailure,
+    NotArticle,
+    OutcomeKind,
+    Page,
+    Result,
+)
+from ingest.normalize.article import NormalizeOptions, normalize_article
+from ingest.normalize.urls import canonicalize, url_key
+from ingest.store.base import FrontierUpdate, Store
+
+__all__ = [
+    "Analysed",
+    "analyse",
+    "failure_result",
+    "frontier_update",
+    "settle",
+]
+
+Analysed = Article | NotArticle
+
+#: Retry schedule for URLs that failed or were not articles (they rarely become articles).
+_RETRY_FAILED = timedelta(hours=1)
+_RETRY_NOT_ARTICLE = timedelta(days=7)
+
+
+def page_text(page: Page) -> str:
+    """The page's HTML as text, with the encoding the fetcher chose (or detected now)."""
+    if page.encoding:
+        return page.body.decode(page.encoding, errors="replace")
+    return decode_html(page.body, page.headers.get("content-type"))[0]
+
+
+def analyse(
+    page: Page,
+    *,
+    rules: RuleSet | None = None,
+    options: NormalizeOptions | None = None,
+    now: datetime,
+) -> Analysed:
+    """Extract and normalise one fetched page. Pure: no I/O, no clock (``now`` is given).
+
+    Never raises for a bad page: an unusable one becomes :class:`NotArticle`.
+    """
+    url = page.final_url or page.url
+    site_rules = rules.for_url(url) if rules is not None else None
+    try:
+        extracted = extract(page_text(page), url, rules=site_rules)
+        if isinstance(extracted, NotArticle):
+            return extracted
+        return normalize_article(extracted, page, now=now, options=options or NormalizeOptions())
+    except (IngestError, ValueError, UnicodeError, RecursionError) as exc:
+        return NotArticle(reason="unparseable", detail=f"{type(exc).__name__}: {exc}")
+
+
+def settle(
+    store: Store, analysed: Analysed, page: Page, *, priority: int = 0, now: datetime
+) -> Result:
+    """Store an analysed page (dedup included) and return its outcome. One transaction."""
+    if isinstance(analysed, NotArticle):
+        return Result(
+            page.url, OutcomeKind.NOT_ARTICLE, reason=analysed.reason, detail=analysed.detail
+        )
+    return store.save(analysed, source_priority=priority, now=now)
+
+
+def failure_result(failure: FetchFailure) -> Result:
+    kind = (
+        OutcomeKind.DISALLOWED
+        if failure.reason in ("robots_disallowed", "blocked_address")
+        else OutcomeKind.FAILED
+    )
+    return Result(failure.url, kind, reason=failure.reason, detail=failure.detail)
+
+
+def frontier_update(
+    result: Result,
+    *,
+    source: str,
+    now: datetime,
+    recrawl_after: timedelta,
+    page: Page | None = None,
+) -> FrontierUpdate | None:
+    """How the frontier remembers this URL, and when it is due again. ``None`` for URLs
+    that cannot be keyed (not http/https)."""
+    canonical = canonicalize(result.url)
+    if canonical is None:
+        return None
+    if result.kind in (
+        OutcomeKind.STORED,
+        OutcomeKind.UPDATED,
+        OutcomeKind.UNCHANGED,
+        OutcomeKind.DUPLICATE,
+    ):
+        due = now + recrawl_after
+    elif result.kind is OutcomeKind.NOT_ARTICLE:
+        due = now + _RETRY_NOT_ARTICLE
+    else:
+        due = now + _RETRY_FAILED
+    keep_validators = page is not None and result.kind is not OutcomeKind.FAILED
+    return FrontierUpdate(
+        url_key=url_key(canonical),
+        url=canonical,
+        source=source,
+        outcome=str(result.kind),
+        reason=result.reason,
+        fetched_at=now,
+        next_due=due,
+        etag=page.etag if keep_validators and page is not None else None,
+        last_modified=page.last_modified if keep_validators and page is not None else None,
+        article_id=result.article_id or result.duplicate_of,
+    )

@@ -1,0 +1,136 @@
+"""Typed settings, loaded once at an entry point and passed explicitly.
+
+Sources of values, later ones winning: built-in defaults, a YAML file (``--config`` or
+``INGEST_CONFIG``), then environment variables ``INGEST_<FIELD>`` with ``__`` between nested
+names, e.g. ``INGEST_DATABASE_URL`` or ``INGEST_FETCH__CONCURRENCY=32``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ingest.errors import ConfigError
+
+__all__ = [
+    "DedupSettings",
+    "FetchSettings",
+    "LearnSettings",
+    "Settings",
+    "load_settings",
+]
+
+DEFAULT_DATABASE_URL = "sqlite:///data/ingest.sqlite"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FetchSettings(_Section):
+    user_agent: str = "ingest/0.1 (+https://github.com/ingest-news/ingest)"
+    concurrency: int = Field(default=32, ge=1, le=2048)
+    per_host_concurrency: int = Field(default=4, ge=1, le=256)
+    per_host_delay: float = Field(default=0.0, ge=0.0, le=600.0)
+    connect_timeout: float = Field(default=10.0, gt=0)
+    read_timeout: float = Field(default=30.0, gt=0)
+    total_timeout: float = Field(default=60.0, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=20)
+    max_retry_time: float = Field(default=120.0, ge=0)
+    max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    max_redirects: int = Field(default=10, ge=0, le=50)
+    obey_robots: bool = True
+    robots_ttl: float = Field(default=3600.0, ge=0)
+    #: CIDR networks that may be fetched although private/loopback, e.g. ["127.0.0.0/8"].
+    allow_networks: tuple[str, ...] = ()
+
+
+class DedupSettings(_Section):
+    near_duplicate_threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+
+
+class LearnSettings(_Section):
+    enabled: bool = True
+    min_pages: int = Field(default=3, ge=2)
+    min_share: float = Field(default=0.3, gt=0.0, le=1.0)
+    max_blocks_per_host: int = Field(default=2000, ge=10)
+
+
+class Settings(_Section):
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str | None = None  # defaults to redis_url
+    redis_prefix: str = "ingest:"
+    sources_file: Path = Path("config/sources.yaml")
+    sites_dir: Path = Path("config/sites")
+    default_timezone: str = "UTC"
+    process_workers: int = Field(default=0, ge=0, le=256)  # 0: one per CPU
+    api_token: str | None = None
+    fetch: FetchSettings = FetchSettings()
+    dedup: DedupSettings = DedupSettings()
+    learn: LearnSettings = LearnSettings()
+
+    @property
+    def broker(self) -> str:
+        return self.broker_url or self.redis_url
+
+
+def _env_overrides(env: Mapping[str, str], prefix: str = "INGEST_") -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in env.items():
+        if not key.startswith(prefix) or key == f"{prefix}CONFIG":
+            continue
+        path = key[len(prefix) :].lower().split("__")
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        leaf: Any = value
+        if path[-1] == "allow_networks":
+            leaf = [v.strip() for v in value.split(",") if v.strip()]
+        node[path[-1]] = leaf
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build :class:`Settings` from a YAML file, the environment and explicit overrides.
+
+    Raises :class:`ConfigError` with a readable message when a value is invalid.
+    """
+    environ = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    config_path = path or (Path(environ["INGEST_CONFIG"]) if "INGEST_CONFIG" in environ else None)
+    if config_path is not None:
+        try:
+            loaded = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigError(f"cannot read settings file {config_path}: {exc}") from exc
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"settings file {config_path} must hold a mapping")
+        data = loaded
+    data = _merge(data, _env_overrides(environ))
+    if overrides:
+        data = _merge(data, overrides)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,169 @@
+"""What the pipeline needs from storage, and the records the store hands back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from ingest.model import Article, Block, Image, Result
+
+__all__ = [
+    "ArticleQuery",
+    "FrontierEntry",
+    "FrontierUpdate",
+    "Store",
+    "StoredArticle",
+    "Version",
+    "article_record",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    url: str
+    canonical_url: str
+    source: str
+    title: str
+    lead: str | None
+    body: str
+    blocks: tuple[Block, ...]
+    authors: tuple[str, ...]
+    published: datetime | None
+    modified: datetime | None
+    language: str | None
+    site_name: str | None
+    section: str | None
+    tags: tuple[str, ...]
+    images: tuple[Image, ...]
+    word_count: int
+    reading_time: int
+    fetched_at: datetime
+    content_hash: str
+    cluster_id: int
+    is_canonical: bool
+    version: int
+    strategy: str
+    provenance: Mapping[str, str]
+    seq: int
+    dropped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    version: int
+    title: str
+    content_hash: str
+    fetched_at: datetime
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierEntry:
+    url_key: str
+    url: str
+    source: str
+    first_seen: datetime
+    last_fetched: datetime | None
+    next_due: datetime | None
+    outcome: str | None
+    reason: str | None
+    etag: str | None
+    last_modified: str | None
+    attempts: int
+    article_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class FrontierUpdate:
+    """The result of one fetch attempt for the frontier."""
+
+    url_key: str
+    url: str
+    source: str
+    outcome: str
+    reason: str
+    fetched_at: datetime
+    next_due: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    article_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleQuery:
+    text: str | None = None
+    source: str | None = None
+    language: str | None = None
+    published_after: datetime | None = None
+    published_before: datetime | None = None
+    one_per_cluster: bool = False
+    since_seq: int = 0
+    limit: int = 50
+    newest_first: bool = True
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Store(Protocol):
+    """Durable state: articles, their versions and clusters, the frontier, jobs."""
+
+    def upgrade(self) -> list[int]: ...
+
+    def save(self, article: Article, *, source_priority: int = 0, now: datetime) -> Result: ...
+
+    def frontier(self, url_keys: Sequence[str]) -> dict[str, FrontierEntry]: ...
+
+    def record(self, updates: Sequence[FrontierUpdate]) -> None: ...
+
+    def get_article(self, article_id: int) -> StoredArticle | None: ...
+
+    def versions(self, article_id: int) -> list[Version]: ...
+
+    def query(self, q: ArticleQuery) -> list[StoredArticle]: ...
+
+    def iter_articles(self, q: ArticleQuery, *, batch: int = 500) -> Iterator[StoredArticle]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def article_record(a: StoredArticle) -> dict[str, Any]:
+    """The one documented article schema, used by the CLI, exports and the API."""
+    return {
+        "id": a.id,
+        "url": a.url,
+        "canonical_url": a.canonical_url,
+        "source": a.source,
+        "title": a.title,
+        "lead": a.lead,
+        "body": a.body,
+        "blocks": [
+            {"kind": b.kind, "text": b.text, **({"level": b.level} if b.kind == "h" else {})}
+            for b in a.blocks
+        ],
+        "authors": list(a.authors),
+        "published": _iso(a.published),
+        "modified": _iso(a.modified),
+        "language": a.language,
+        "site_name": a.site_name,
+        "section": a.section,
+        "tags": list(a.tags),
+        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in a.images],
+        "word_count": a.word_count,
+        "reading_time": a.reading_time,
+        "fetched_at": _iso(a.fetched_at),
+        "content_hash": a.content_hash,
+        "cluster_id": a.cluster_id,
+        "is_cluster_canonical": a.is_canonical,
+        "version": a.version,
+        "strategy": a.strategy,
+        "provenance": dict(a.provenance),
+        "cursor": a.seq,
+    }

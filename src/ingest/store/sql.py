@@ -1,0 +1,508 @@
+"""The SQL store (SQLAlchemy Core) for SQLite and PostgreSQL.
+
+One transaction per article. Writes are keyed by ``url_key`` so a repeated task changes
+nothing. On PostgreSQL, transaction-scoped advisory locks on the article's URL key, content
+hash and LSH band keys serialise writers that could otherwise race into two clusters.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ingest.dedup.decide import Candidate, Member, canonical_member, choose_cluster
+from ingest.dedup.keys import band_keys
+from ingest.errors import StoreError, StoreUnavailable
+from ingest.model import Article, Block, Image, OutcomeKind, Result
+from ingest.store import migrate
+from ingest.store.base import (
+    ArticleQuery,
+    FrontierEntry,
+    FrontierUpdate,
+    StoredArticle,
+    Version,
+)
+from ingest.store.schema import article_versions, articles, clusters, frontier, lsh_bands
+
+__all__ = ["SqlStore"]
+
+_CHUNK = 500  # bound on the number of parameters in one IN (...) list
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _blocks_json(blocks: Sequence[Block]) -> str:
+    return _dumps([[b.kind, b.level, b.text] for b in blocks])
+
+
+def _blocks_from(raw: str) -> tuple[Block, ...]:
+    return tuple(Block(kind=k, level=lvl, text=t) for k, lvl, t in json.loads(raw))
+
+
+def _images_json(images: Sequence[Image]) -> str:
+    return _dumps([{"url": i.url, "caption": i.caption, "credit": i.credit} for i in images])
+
+
+def _images_from(raw: str) -> tuple[Image, ...]:
+    return tuple(Image(d["url"], d.get("caption"), d.get("credit")) for d in json.loads(raw))
+
+
+class SqlStore:
+    """:class:`ingest.store.base.Store` over an SQLAlchemy engine.
+
+    The constructor only keeps its arguments; call :meth:`upgrade` to create the schema.
+    """
+
+    def __init__(self, engine: Engine, *, near_duplicate_threshold: float = 0.5) -> None:
+        self.engine = engine
+        self.threshold = near_duplicate_threshold
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    # -- plumbing -----------------------------------------------------------------------------
+
+    def upgrade(self) -> list[int]:
+        return migrate.upgrade(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                if self._sqlite:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                yield conn
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(f"database connection lost: {exc.orig}") from exc
+            raise StoreError(f"database error: {exc.orig}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+
+    def _lock(self, conn: Connection, keys: Sequence[str]) -> None:
+        if self._sqlite:
+            return  # BEGIN IMMEDIATE already serialises writers
+        conn.execute(
+            text(
+                "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) "
+                "FROM (SELECT DISTINCT unnest(CAST(:keys AS text[])) AS k ORDER BY 1) AS s"
+            ),
+            {"keys": sorted(set(keys))},
+        )
+
+    def _next_seq(self, conn: Connection) -> int:
+        if self._sqlite:
+            current = conn.execute(select(func.coalesce(func.max(articles.c.seq), 0))).scalar_one()
+            return int(current) + 1
+        return int(conn.execute(text("SELECT nextval('articles_seq')")).scalar_one())
+
+    # -- articles -----------------------------------------------------------------------------
+
+    def save(self, article: Article, *, source_priority: int = 0, now: datetime) -> Result:
+        """Deduplicate and store one article in one transaction; see ``docs/dedup.md``."""
+        bands = band_keys(article.fingerprint)
+        with self._write() as conn:
+            self._lock(conn, [f"u:{article.url_key}", f"h:{article.content_hash}", *bands])
+            row = conn.execute(
+                select(
+                    articles.c.id,
+                    articles.c.content_hash,
+                    articles.c.cluster_id,
+                    articles.c.version,
+                ).where(articles.c.url_key == article.url_key)
+            ).first()
+            if row is not None:
+                return self._refetched(conn, article, row, bands, now)
+            dup = conn.execute(
+                select(articles.c.id, articles.c.cluster_id)
+                .where(articles.c.content_hash == article.content_hash)
+                .order_by(articles.c.id)
+                .limit(1)
+            ).first()
+            if dup is not None:
+                return Result(
+                    article.url,
+                    OutcomeKind.DUPLICATE,
+                    reason="same_content",
+                    duplicate_of=dup.id,
+                    cluster_id=dup.cluster_id,
+                )
+            return self._insert(conn, article, bands, source_priority, now)
+
+    def _values(self, article: Article) -> dict[str, Any]:
+        return {
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "source": article.source,
+            "title": article.title,
+            "lead": article.lead,
+            "body": article.body,
+            "blocks": _blocks_json(article.blocks),
+            "authors": _dumps(list(article.authors)),
+            "published": article.published,
+            "modified": article.modified,
+            "language": article.language,
+            "site_name": article.site_name,
+            "section": article.section,
+            "tags": _dumps(list(article.tags)),
+            "images": _images_json(article.images),
+            "word_count": article.word_count,
+            "reading_time": article.reading_time,
+            "fetched_at": article.fetched_at,
+            "content_hash": article.content_hash,
+            "fingerprint": article.fingerprint,
+            "strategy": article.strategy,
+            "provenance": _dumps(dict(article.provenance)),
+            "dropped": _dumps(list(article.dropped)),
+        }
+
+    def _add_version(self, conn: Connection, article_id: int, version: int, a: Article) -> None:
+        conn.execute(
+            article_versions.insert().values(
+                article_id=article_id,
+                version=version,
+                title=a.title,
+                lead=a.lead,
+                body=a.body,
+                blocks=_blocks_json(a.blocks),
+                content_hash=a.content_hash,
+                fetched_at=a.fetched_at,
+            )
+        )
+
+    def _insert(
+        self, conn: Connection, a: Article, bands: list[str], priority: int, now: datetime
+    ) -> Result:
+        new_id = conn.execute(
+            articles.insert()
+            .values(
+                url_key=a.url_key,
+                source_priority=priority,
+                cluster_id=0,
+                version=1,
+                created_at=now,
+                updated_at=now,
+                seq=self._next_seq(conn),
+                **self._values(a),
+            )
+            .returning(articles.c.id)
+        ).scalar_one()
+        self._add_version(conn, new_id, 1, a)
+        cluster_id = self._cluster(conn, new_id, a, bands, now)
+        return Result(
+            a.url, OutcomeKind.STORED, article_id=new_id, cluster_id=cluster_id, version=1
+        )
+
+    def _refetched(
+        self,
+        conn: Connection,
+        a: Article,
+        row: Row[Any, Any, Any, Any],
+        bands: list[str],
+        now: datetime,
+    ) -> Result:
+        if row.content_hash == a.content_hash:
+            return Result(
+                a.url,
+                OutcomeKind.UNCHANGED,
+                reason="same_content",
+                article_id=row.id,
+                cluster_id=row.cluster_id,
+                version=row.version,
+            )
+        version = row.version + 1
+        conn.execute(
+            update(articles)
+            .where(articles.c.id == row.id)
+            .values(version=version, updated_at=now, seq=self._next_seq(conn), **self._values(a))
+        )
+        self._add_version(conn, row.id, version, a)
+        conn.execute(lsh_bands.delete().where(lsh_bands.c.article_id == row.id))
+        conn.execute(lsh_bands.insert(), [{"band_key": b, "article_id": row.id} for b in bands])
+        return Result(
+            a.url,
+            OutcomeKind.UPDATED,
+            article_id=row.id,
+            cluster_id=row.cluster_id,
+            version=version,
+        )
+
+    def _cluster(
+        self, conn: Connection, article_id: int, a: Article, bands: list[str], now: datetime
+    ) -> int:
+        if bands:
+            conn.execute(
+                lsh_bands.insert(), [{"band_key": b, "article_id": article_id} for b in bands]
+            )
+        candidates = self._candidates(conn, article_id, bands)
+        best = choose_cluster(a.fingerprint, candidates, threshold=self.threshold)
+        if best is None:
+            conn.execute(
+                clusters.insert().values(
+                    id=article_id,
+                    canonical_article_id=article_id,
+                    size=1,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            cluster_id = article_id
+        else:
+            cluster_id = best.cluster_id
+            members = [
+                Member(r.id, r.published, r.source_priority)
+                for r in conn.execute(
+                    select(articles.c.id, articles.c.published, articles.c.source_priority).where(
+                        or_(articles.c.cluster_id == cluster_id, articles.c.id == article_id)
+                    )
+                )
+            ]
+            conn.execute(
+                update(clusters)
+                .where(clusters.c.id == cluster_id)
+                .values(
+                    size=clusters.c.size + 1,
+                    updated_at=now,
+                    canonical_article_id=canonical_member(members),
+                )
+            )
+        conn.execute(
+            update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
+        )
+        return cluster_id
+
+    def _candidates(self, conn: Connection, article_id: int, bands: list[str]) -> list[Candidate]:
+        found: dict[int, Candidate] = {}
+        for start in range(0, len(bands), _CHUNK):
+            chunk = bands[start : start + _CHUNK]
+            rows = conn.execute(
+                select(
+                    articles.c.id,
+                    articles.c.cluster_id,
+                    articles.c.fingerprint,
+                    articles.c.published,
+                    articles.c.source_priority,
+                )
+                .select_from(lsh_bands.join(articles, articles.c.id == lsh_bands.c.article_id))
+                .where(and_(lsh_bands.c.band_key.in_(chunk), articles.c.id != article_id))
+                .distinct()
+            )
+            for r in rows:
+                found[r.id] = Candidate(
+                    r.id, r.cluster_id, bytes(r.fingerprint), r.published, r.source_priority
+                )
+        return [found[k] for k in sorted(found)]
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def _stored(self, r: Row[Any], canonical: int | None) -> StoredArticle:
+        return StoredArticle(
+            id=r.id,
+            url=r.url,
+            canonical_url=r.canonical_url,
+            source=r.source,
+            title=r.title,
+            lead=r.lead,
+            body=r.body,
+            blocks=_blocks_from(r.blocks),
+            authors=tuple(json.loads(r.authors)),
+            published=r.published,
+            modified=r.modified,
+            language=r.language,
+            site_name=r.site_name,
+            section=r.section,
+            tags=tuple(json.loads(r.tags)),
+            images=_images_from(r.images),
+            word_count=r.word_count,
+            reading_time=r.reading_time,
+            fetched_at=r.fetched_at,
+            content_hash=r.content_hash,
+            cluster_id=r.cluster_id,
+            is_canonical=canonical == r.id,
+            version=r.version,
+            strategy=r.strategy,
+            provenance=json.loads(r.provenance),
+            seq=r.seq,
+            dropped=tuple(json.loads(r.dropped)),
+        )
+
+    def _select(self) -> Any:
+        return select(articles, clusters.c.canonical_article_id).select_from(
+            articles.outerjoin(clusters, clusters.c.id == articles.c.cluster_id)
+        )
+
+    def get_article(self, article_id: int) -> StoredArticle | None:
+        with self._read() as conn:
+            row = conn.execute(self._select().where(articles.c.id == article_id)).first()
+        return None if row is None else self._stored(row, row.canonical_article_id)
+
+    def versions(self, article_id: int) -> list[Version]:
+        with self._read() as conn:
+            rows = conn.execute(
+                select(article_versions)
+                .where(article_versions.c.article_id == article_id)
+                .order_by(article_versions.c.version)
+            )
+            return [Version(r.version, r.title, r.content_hash, r.fetched_at, r.body) for r in rows]
+
+    def _filtered(self, q: ArticleQuery) -> Any:
+        stmt = self._select()
+        if q.text:
+            pattern = f"%{q.text.replace('%', '').replace('_', '')}%"
+            stmt = stmt.where(or_(articles.c.title.ilike(pattern), articles.c.body.ilike(pattern)))
+        if q.source:
+            stmt = stmt.where(articles.c.source == q.source)
+        if q.language:
+            stmt = stmt.where(articles.c.language == q.language)
+        if q.published_after:
+            stmt = stmt.where(articles.c.published >= q.published_after)
+        if q.published_before:
+            stmt = stmt.where(articles.c.published < q.published_before)
+        if q.one_per_cluster:
+            stmt = stmt.where(clusters.c.canonical_article_id == articles.c.id)
+        if q.since_seq:
+            stmt = stmt.where(articles.c.seq > q.since_seq)
+        return stmt
+
+    def query(self, q: ArticleQuery) -> list[StoredArticle]:
+        order = (
+            (articles.c.published.desc(), articles.c.id.desc())
+            if q.newest_first
+            else (articles.c.seq,)
+        )
+        with self._read() as conn:
+            rows = conn.execute(self._filtered(q).order_by(*order).limit(q.limit))
+            return [self._stored(r, r.canonical_article_id) for r in rows]
+
+    def iter_articles(self, q: ArticleQuery, *, batch: int = 500) -> Iterator[StoredArticle]:
+        """Every matching article in change-cursor order, read in batches (for exports)."""
+        cursor = q.since_seq
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    self._filtered(q)
+                    .where(articles.c.seq > cursor)
+                    .order_by(articles.c.seq)
+                    .limit(batch)
+                ).all()
+            if not rows:
+                return
+            for r in rows:
+                yield self._stored(r, r.canonical_article_id)
+            cursor = rows[-1].seq
+
+    def counts(self) -> dict[str, int]:
+        with self._read() as conn:
+            n_articles = conn.execute(select(func.count()).select_from(articles)).scalar_one()
+            n_clusters = conn.execute(select(func.count()).select_from(clusters)).scalar_one()
+            n_versions = conn.execute(
+                select(func.count()).select_from(article_versions)
+            ).scalar_one()
+            n_urls = conn.execute(select(func.count()).select_from(frontier)).scalar_one()
+        return {
+            "articles": n_articles,
+            "clusters": n_clusters,
+            "versions": n_versions,
+            "urls": n_urls,
+        }
+
+    # -- frontier -----------------------------------------------------------------------------
+
+    def frontier(self, url_keys: Sequence[str]) -> dict[str, FrontierEntry]:
+        out: dict[str, FrontierEntry] = {}
+        keys = list(dict.fromkeys(url_keys))
+        with self._read() as conn:
+            for start in range(0, len(keys), _CHUNK):
+                rows = conn.execute(
+                    select(frontier).where(frontier.c.url_key.in_(keys[start : start + _CHUNK]))
+                )
+                for r in rows:
+                    out[r.url_key] = FrontierEntry(
+                        r.url_key,
+                        r.url,
+                        r.source,
+                        r.first_seen,
+                        r.last_fetched,
+                        r.next_due,
+                        r.outcome,
+                        r.reason,
+                        r.etag,
+                        r.last_modified,
+                        r.attempts,
+                        r.article_id,
+                    )
+        return out
+
+    def record(self, updates: Sequence[FrontierUpdate]) -> None:
+        """Upsert frontier rows after fetch attempts (validators are kept when not resent)."""
+        latest = list({u.url_key: u for u in updates}.values())
+        for start in range(0, len(latest), _CHUNK):
+            self._record_chunk(latest[start : start + _CHUNK])
+
+    def _record_chunk(self, updates: Sequence[FrontierUpdate]) -> None:
+        if not updates:
+            return
+        with self._write() as conn:
+            known = {
+                r.url_key: r
+                for r in conn.execute(
+                    select(
+                        frontier.c.url_key,
+                        frontier.c.attempts,
+                        frontier.c.etag,
+                        frontier.c.last_modified,
+                        frontier.c.article_id,
+                    ).where(frontier.c.url_key.in_([u.url_key for u in updates]))
+                )
+            }
+            for u in updates:
+                values = {
+                    "url": u.url,
+                    "source": u.source,
+                    "last_fetched": u.fetched_at,
+                    "next_due": u.next_due,
+                    "outcome": u.outcome,
+                    "reason": u.reason,
+                }
+                old = known.get(u.url_key)
+                if old is None:
+                    conn.execute(
+                        frontier.insert().values(
+                            url_key=u.url_key,
+                            first_seen=u.fetched_at,
+                            attempts=1,
+                            etag=u.etag,
+                            last_modified=u.last_modified,
+                            article_id=u.article_id,
+                            **values,
+                        )
+                    )
+                    continue
+                conn.execute(
+                    update(frontier)
+                    .where(frontier.c.url_key == u.url_key)
+                    .values(
+                        attempts=old.attempts + 1,
+                        etag=u.etag or old.etag,
+                        last_modified=u.last_modified or old.last_modified,
+                        article_id=u.article_id or old.article_id,
+                        **values,
+                    )
+                )

@@ -1,0 +1,164 @@
+"""The SQL store's behaviour on SQLite and PostgreSQL: dedup, versions, frontier, migrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect
+
+from ingest.model import OutcomeKind
+from ingest.store import schema
+from ingest.store.base import ArticleQuery, FrontierUpdate
+from ingest.store.engine import make_engine
+from ingest.store.sql import SqlStore
+from support.articles import make_article, story_text
+
+NOW = datetime(2024, 5, 4, 12, tzinfo=UTC)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
+def store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    url = request.getfixturevalue(f"{request.param}_url")
+    s = SqlStore(make_engine(url))
+    s.upgrade()
+    yield s
+    s.close()
+
+
+def test_migrations_build_the_declared_schema(store: SqlStore) -> None:
+    inspector = inspect(store.engine)
+    for table in schema.metadata.sorted_tables:
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        assert columns == {c.name for c in table.columns}, table.name
+
+
+def test_upgrade_is_idempotent(store: SqlStore) -> None:
+    assert store.upgrade() == []
+
+
+def test_new_article_is_stored_once_and_refetch_is_unchanged(store: SqlStore) -> None:
+    article = make_article("https://example.com/a/1", story_text(1))
+    first = store.save(article, now=NOW)
+    again = store.save(article, now=NOW)
+    assert first.kind is OutcomeKind.STORED
+    assert again.kind is OutcomeKind.UNCHANGED
+    assert again.article_id == first.article_id
+    assert store.counts()["articles"] == 1
+
+
+def test_changed_body_under_same_url_is_a_new_version(store: SqlStore) -> None:
+    v1 = make_article("https://example.com/a/1", story_text(1))
+    v2 = make_article("https://example.com/a/1", [*story_text(1), "Update: a correction."])
+    first = store.save(v1, now=NOW)
+    second = store.save(v2, now=NOW + timedelta(hours=1))
+    assert second.kind is OutcomeKind.UPDATED
+    assert second.version == 2
+    assert first.article_id is not None
+    stored = store.get_article(first.article_id)
+    assert stored is not None and stored.body.endswith("Update: a correction.")
+    assert [v.version for v in store.versions(first.article_id)] == [1, 2]
+    assert store.counts()["articles"] == 1
+
+
+def test_same_body_under_another_url_is_an_exact_duplicate(store: SqlStore) -> None:
+    first = store.save(make_article("https://example.com/a/1", story_text(1)), now=NOW)
+    copy = store.save(make_article("https://mirror.example.org/x", story_text(1)), now=NOW)
+    assert copy.kind is OutcomeKind.DUPLICATE
+    assert copy.duplicate_of == first.article_id
+    assert store.counts()["articles"] == 1
+
+
+def test_near_duplicate_joins_the_cluster_and_earliest_is_canonical(store: SqlStore) -> None:
+    text = story_text(3, paragraphs=8)
+    late = make_article(
+        "https://a.example/story", text, published=datetime(2024, 5, 3, 12, tzinfo=UTC)
+    )
+    edited = [*text[:-1], "Editor's note: this story was updated with new figures."]
+    early = make_article(
+        "https://b.example/copy", edited, published=datetime(2024, 5, 3, 9, tzinfo=UTC)
+    )
+    other = make_article("https://a.example/other", story_text(4, paragraphs=8))
+    r1 = store.save(late, now=NOW)
+    r2 = store.save(early, now=NOW)
+    r3 = store.save(other, now=NOW)
+    assert r2.kind is OutcomeKind.STORED
+    assert r2.cluster_id == r1.cluster_id
+    assert r3.cluster_id not in (r1.cluster_id, None)
+    canon = store.query(ArticleQuery(one_per_cluster=True))
+    assert {a.id for a in canon} == {r2.article_id, r3.article_id}
+
+
+def test_query_filters_and_search(store: SqlStore) -> None:
+    store.save(
+        make_article("https://example.com/a/1", story_text(1), title="Harbour deal"), now=NOW
+    )
+    store.save(make_article("https://example.com/a/2", story_text(2), title="Rail strike"), now=NOW)
+    found = store.query(ArticleQuery(text="harbour deal"))
+    assert [a.title for a in found] == ["Harbour deal"]
+    assert store.query(ArticleQuery(text="100% _weird_ input")) == []
+    assert len(store.query(ArticleQuery(source="test"))) == 2
+    assert store.query(ArticleQuery(source="other")) == []
+
+
+def test_iter_articles_resumes_from_a_cursor(store: SqlStore) -> None:
+    for i in range(5):
+        store.save(make_article(f"https://example.com/a/{i}", story_text(10 + i)), now=NOW)
+    everything = list(store.iter_articles(ArticleQuery(), batch=2))
+    assert len(everything) == 5
+    cursor = everything[2].seq
+    rest = list(store.iter_articles(ArticleQuery(since_seq=cursor)))
+    assert [a.id for a in rest] == [a.id for a in everything[3:]]
+
+
+def test_frontier_keeps_validators_and_counts_attempts(store: SqlStore) -> None:
+    first = FrontierUpdate(
+        "k1",
+        "https://example.com/a",
+        "s",
+        "stored",
+        "",
+        NOW,
+        NOW + timedelta(hours=6),
+        etag='"v1"',
+        last_modified="Mon",
+    )
+    store.record([first])
+    retry = FrontierUpdate(
+        "k1",
+        "https://example.com/a",
+        "s",
+        "unchanged",
+        "not_modified",
+        NOW + timedelta(hours=7),
+        NOW + timedelta(hours=13),
+    )
+    store.record([retry])
+    entry = store.frontier(["k1", "missing"])["k1"]
+    assert entry.etag == '"v1"'
+    assert entry.attempts == 2
+    assert entry.outcome == "unchanged"
+    assert entry.next_due == NOW + timedelta(hours=13)
+    assert "missing" not in store.frontier(["missing"])
+
+
+def test_copies_saved_at_the_same_moment_end_in_one_cluster(store: SqlStore) -> None:
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    copies_per_story, stories = 4, 5
+    barrier = threading.Barrier(copies_per_story)
+
+    def save_copy(story: int, copy: int) -> int | None:
+        text = story_text(100 + story, paragraphs=8)
+        edited = [*text[: 8 - copy % 2], f"Copy {copy} of this story, distributed by an agency."]
+        article = make_article(f"https://site{copy}.example/story-{story}", edited)
+        barrier.wait(timeout=30)
+        return store.save(article, now=NOW).cluster_id
+
+    with ThreadPoolExecutor(max_workers=copies_per_story) as pool:
+        for story in range(stories):
+            clusters = set(pool.map(lambda c, s=story: save_copy(s, c), range(copies_per_story)))
+            assert len(clusters) == 1, f"story {story} split into clusters {clusters}"
+    assert store.counts()["clusters"] == stories
