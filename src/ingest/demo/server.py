@@ -7,6 +7,8 @@ what ``ingest demo serve`` calls. Every request is recorded in ``DemoServer.requ
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -33,6 +35,7 @@ class RequestRecord:
 SITE_KEY = web.AppKey("demo_site", DemoSite)
 LOG_KEY = web.AppKey("demo_request_log", list[RequestRecord])
 
+_HEAVY = ("/sitemaps/articles-", "/feed.xml", "/atom.xml")
 _Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -56,9 +59,14 @@ async def _record(request: web.Request, handler: _Handler) -> web.StreamResponse
 async def _handle(request: web.Request) -> web.StreamResponse:
     site = request.app[SITE_KEY]
     base_url = f"{request.scheme}://{request.host}"
-    status, content_type, body, headers = site.render(
-        request.path_qs, base_url=base_url, request_headers=request.headers
+    render = functools.partial(
+        site.render, request.path_qs, base_url=base_url, request_headers=request.headers
     )
+    if request.path.startswith(_HEAVY):
+        # sitemap pages of 10,000 URLs take a while: keep the event loop answering meanwhile
+        status, content_type, body, headers = await asyncio.to_thread(render)
+    else:
+        status, content_type, body, headers = render()
     mime, _, params = content_type.partition(";")
     charset = params.split("=", 1)[1].strip() if "=" in params else None
     return web.Response(

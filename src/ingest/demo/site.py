@@ -115,6 +115,12 @@ class DemoSite:
             return None
         return i
 
+    def lookup(self, url: str) -> DemoStory | None:
+        """The ground truth of the article at ``url`` (absolute or a path), else ``None``."""
+        parts = urlsplit(url)
+        index = self.story_index(parts.path or "/")
+        return None if index is None else self.catalogue.story(index)
+
     def listing_sections(self) -> tuple[str, ...]:
         return (*SECTIONS, WIRE)
 

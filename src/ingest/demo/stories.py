@@ -4,7 +4,7 @@ A story is a pure function of ``(seed, n_articles, syndicated_every, index)``: n
 front, so a catalogue of 100,000 stories costs no memory until a story is asked for.
 
 Indices ``0 .. n_articles-1`` are original stories, published in index order over the 60 days
-that end one day before :data:`REFERENCE_DATE`. Indices ``n_articles .. n_articles+m-1`` are the
+that end two days before :data:`REFERENCE_DATE`. Indices ``n_articles .. n_articles+m-1`` are the
 syndicated copies: copy ``j`` republishes original ``(j + 1) * syndicated_every - 1`` on another
 template, a little later, under another URL. Both sequences are sorted by publication time.
 """
@@ -40,10 +40,13 @@ WIRE = "wire"
 TEMPLATES: tuple[str, ...] = ("chronicle", "portal", "react", "magazine", "diario")
 
 _SPAN = timedelta(days=60)
-_START = REFERENCE_DATE - timedelta(days=1) - _SPAN
+# Originals end two days before the reference date, so that no story (copies come up to 8 hours
+# later) is dated "today" in any time zone: the header widgets always show another date.
+_START = REFERENCE_DATE - timedelta(days=2) - _SPAN
 _MAX_COPY_DELAY = timedelta(hours=8)
 _CREDITS = ("afp", "reuters", "ap", "efe", "staff photo", "getty images", "epa")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
+_SENTENCE_END = re.compile(r"(?<=\.) (?=[A-Z])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,13 +267,11 @@ class StoryCatalogue:
 
     def _copy_story(self, ref: StoryRef, orig: DemoStory) -> DemoStory:
         blocks = list(orig.blocks)
-        if sum(1 for b in blocks if b.kind == "p") > 4 and blocks[-1].kind == "p":
-            blocks.pop()  # the partner trims the ending
-        note = (
-            f"Editor's note: this story was first published by {SITE_NAME} on "
-            f"{orig.published:%d %B %Y at %H:%M} UTC and is republished under a "
-            f"content-sharing agreement (ref. {orig.id}-{ref.id})."
-        )
+        last = blocks[-1]
+        sentences = _SENTENCE_END.split(last.text)
+        if last.kind == "p" and len(sentences) > 1:
+            blocks[-1] = Block("p", " ".join(sentences[:-1]))  # the partner trims the ending
+        note = f"Editor's note: first published by {SITE_NAME} on {orig.published:%d %B %Y, %H:%M}."
         blocks.append(Block("p", note))
         return DemoStory(
             id=ref.id,

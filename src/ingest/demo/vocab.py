@@ -72,7 +72,7 @@ COUNTRIES: tuple[str, ...] = (
     "Kazakhstan", "Portugal", "Poland", "Chile", "Finland", "Kenya", "South Korea", "Argentina",
     "Greece", "Germany", "Colombia", "Norway", "France", "Turkey", "Lithuania", "Austria",
     "Australia", "Canada", "Japan", "Georgia", "Slovenia", "Peru", "Senegal", "Romania", "Spain",
-    "Denmark", "Czechia", "Estonia", "Croatia", "Sweden", "Ghana", "Vietnam", "Philippines",
+    "Denmark", "Czechia", "Estonia", "Croatia", "Sweden", "Ghana", "Vietnam", "Malaysia",
 )
 
 ORG_STEMS: tuple[str, ...] = (

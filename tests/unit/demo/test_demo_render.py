@@ -191,3 +191,11 @@ def test_wrong_slug_is_not_an_article() -> None:
     assert site.story_index(path) == 0
     assert site.story_index(path.replace("-0", "x-0")) is None
     assert site.render("/stories/made-up-9999").status == 404
+
+
+def test_lookup_by_url() -> None:
+    site = DemoSite()
+    story = site.story(61)
+    assert site.lookup(BASE + story.path) == story
+    assert site.lookup(story.path) == story
+    assert site.lookup(BASE + "/section/world") is None

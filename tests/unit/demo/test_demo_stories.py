@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -15,6 +15,17 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 def _sentences(text: str) -> set[str]:
     return {s for s in _SENTENCE.split(text) if len(s.split()) >= 6}
+
+
+def _jaccard(a: str, b: str, k: int = 5) -> float:
+    """Jaccard similarity of word ``k``-shingles (what near-duplicate detection looks at)."""
+
+    def shingles(text: str) -> set[tuple[str, ...]]:
+        words = re.findall(r"\w+", text.lower())
+        return {tuple(words[i : i + k]) for i in range(len(words) - k + 1)}
+
+    x, y = shingles(a), shingles(b)
+    return len(x & y) / len(x | y)
 
 
 def test_same_config_gives_same_stories() -> None:
@@ -38,13 +49,20 @@ def test_story_shape() -> None:
         assert story.blocks[0].kind == "p"
         assert 1 <= len(story.authors) <= 2
         assert story.published.tzinfo is not None
-        assert story.published < REFERENCE_DATE - timedelta(days=1)
-        assert story.published > REFERENCE_DATE - timedelta(days=62)
+        assert story.published < REFERENCE_DATE - timedelta(days=2)
+        assert story.published > REFERENCE_DATE - timedelta(days=63)
         assert story.section in story.tags
         assert story.image_caption and story.image_credit and story.image_url.startswith("/")
         assert story.template in TEMPLATES
         assert story.syndicated_of is None
         assert story.path.endswith((f"-{i}", f"-{i}.html", f"-{i}/"))
+
+
+def test_no_story_is_dated_on_the_header_widgets_day() -> None:
+    site = DemoSite(DemoConfig(n_articles=1000, syndicated_every=1))
+    east = timezone(timedelta(hours=14))
+    for i in (*range(990, 1000), *range(1990, 2000)):
+        assert site.ref(i).published.astimezone(east).date() < site.today
 
 
 def test_every_template_is_used_by_default() -> None:
@@ -70,6 +88,13 @@ def test_distinct_stories_share_no_sentences() -> None:
             assert owner.setdefault(sentence, i) == i, (sentence, owner[sentence], i)
 
 
+def test_distinct_stories_have_little_shingle_overlap() -> None:
+    site = DemoSite(DemoConfig(n_articles=80, syndicated_every=0))
+    bodies = [site.story(i).body for i in range(80)]
+    worst = max(_jaccard(bodies[i], bodies[j]) for i in range(80) for j in range(i + 1, 80, 7))
+    assert worst < 0.2
+
+
 def test_distinct_stories_have_distinct_titles() -> None:
     site = DemoSite(DemoConfig(n_articles=200, syndicated_every=0))
     titles = [site.story(i).title for i in range(200)]
@@ -90,6 +115,7 @@ def test_syndicated_copy_shares_most_text_with_its_original() -> None:
         mine, theirs = _sentences(copy.body), _sentences(orig.body)
         shared = len(mine & theirs) / len(mine | theirs)
         assert shared >= 0.6, (copy.id, shared)
+        assert _jaccard(copy.body, orig.body) >= 0.75
         assert copy.blocks[-1].text.startswith("Editor's note")
         assert copy.published > orig.published
 
