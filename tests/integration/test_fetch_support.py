@@ -39,8 +39,9 @@ def article(n: int | str) -> bytes:
 class FakeTime:
     """An injected clock: ``sleep`` records the delay and moves the clock, without waiting."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, still: bool = False) -> None:
         self.now = 1000.0
+        self.still = still  # when True the clock never moves: waits read as reservations
         self.sleeps: list[float] = []
 
     def clock(self) -> float:
@@ -48,7 +49,8 @@ class FakeTime:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(round(seconds, 3))
-        self.now += seconds
+        if not self.still:
+            self.now += seconds
         await asyncio.sleep(0)
 
 

@@ -74,6 +74,7 @@ class Reason(StrEnum):
     ROBOTS_UNAVAILABLE = "robots_unavailable"
     INVALID_URL = "invalid_url"
     PROTOCOL_ERROR = "protocol_error"
+    LIMITER_UNAVAILABLE = "limiter_unavailable"
 
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")

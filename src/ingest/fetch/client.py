@@ -30,7 +30,7 @@ from ingest.fetch.base import (
     Sleep,
 )
 from ingest.fetch.guard import AddressGuard, GuardedResolver
-from ingest.fetch.limits import LocalHostLimiter
+from ingest.fetch.limits import HostLimiterUnavailable, LocalHostLimiter
 from ingest.fetch.outcomes import failure_for_exception
 from ingest.fetch.policies import RetryPolicy
 from ingest.fetch.response import Rejected, ResponseReader
@@ -203,6 +203,8 @@ class HttpFetcher:
                 outcome = await self._hop(request, url, kind, tuple(chain), started)
             except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
                 return failure_for_exception(request.url, exc, self._now()), None
+            except HostLimiterUnavailable as exc:
+                return self._fail(request, Reason.LIMITER_UNAVAILABLE, str(exc), True), None
             if isinstance(outcome, Page):
                 return outcome, None
             if isinstance(outcome, Rejected):

@@ -37,6 +37,7 @@ log = get_logger(__name__)
 ALLOW_ALL = "allow_all"
 DISALLOW_ALL = "disallow_all"
 OK = "ok"
+UNKNOWN = "unknown"  # not cached: our own limiter failed before robots.txt could be fetched
 
 
 def origin_of(url: URL) -> str:
@@ -170,6 +171,10 @@ class RobotsPolicy:
         parsed = await self._rules(origin_of(url))
         if parsed.entry.status == ALLOW_ALL:
             return RobotsDecision(True)
+        if parsed.entry.status == UNKNOWN:
+            return RobotsDecision(
+                False, Reason.LIMITER_UNAVAILABLE, parsed.entry.detail, retryable=True
+            )
         if parsed.entry.status == DISALLOW_ALL or parsed.rules is None:
             return RobotsDecision(
                 False, Reason.ROBOTS_UNAVAILABLE, parsed.entry.detail, retryable=True
@@ -205,6 +210,9 @@ class RobotsPolicy:
         if entry is None:
             result = await self._fetch(f"{origin}/robots.txt")
             entry = entry_from_result(result)
+            if isinstance(result, FetchFailure) and result.reason == Reason.LIMITER_UNAVAILABLE:
+                # our own infrastructure failed, not the host: decide now, remember nothing
+                return _Parsed(self._clock(), RobotsEntry(UNKNOWN, detail=result.detail), None, 0.0)
             ttl = self._error_ttl if entry.status == DISALLOW_ALL else self._ttl
             await self._cache.put(origin, entry, ttl)
             if isinstance(result, FetchFailure):
