@@ -37,7 +37,7 @@ REFERENCE_DATE = datetime(2025, 6, 30, 18, 0, tzinfo=UTC)
 SITE_NAME = "The Meridian Ledger"
 #: The listing section of the syndicated copies.
 WIRE = "wire"
-TEMPLATES: tuple[str, ...] = ("chronicle", "portal", "react", "magazine", "diario")
+TEMPLATES: tuple[str, ...] = ("chronicle", "portal", "react", "magazine", "diario", "kurier")
 
 _SPAN = timedelta(days=60)
 # Originals end two days before the reference date, so that no story (copies come up to 8 hours
@@ -126,6 +126,8 @@ def story_path(template: str, section: str, published: datetime, slug: str, iden
         return f"/magazine/{d:%Y/%m}/{slug}-{ident}/"
     if template == "diario":
         return f"/noticias/{section}/{d:%Y-%m-%d}/{slug}-{ident}.html"
+    if template == "kurier":
+        return f"/en/{section}/{slug}-{ident}.html"
     return f"/{section}/{d:%Y/%m/%d}/{slug}-{ident}"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ingest.demo.templates import chronicle, diario, magazine, portal, react
+from ingest.demo.templates import chronicle, diario, kurier, magazine, portal, react
 from ingest.demo.templates.common import ArticleContext
 
 __all__ = ["RENDERERS", "ArticleContext", "render_article"]
@@ -15,6 +15,7 @@ RENDERERS: dict[str, Callable[[ArticleContext], str]] = {
     "react": react.render,
     "magazine": magazine.render,
     "diario": diario.render,
+    "kurier": kurier.render,
 }
 
 
