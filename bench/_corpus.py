@@ -1,0 +1,144 @@
+"""Loading and scoring helpers for the extraction benchmark (corpus in ``../shared/corpus``)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"  # kana, CJK, hangul
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+#: Phrases that mark page chrome when they make up a short paragraph of an extracted body.
+CHROME_MARKERS = re.compile(
+    r"^(recent posts|related( (articles|stories|posts|content|news))?|read (more|also|next)|"
+    r"more (from|stories|on this)|most (read|popular|viewed)|trending( now)?|"
+    r"(sign up|subscribe)( to| for)?( our)? newsletter|newsletter|share( this( article| story)?)?|"
+    r"(we use )?cookies?|advertisement|anzeige|werbung|publicidad|publicité|"
+    r"lesen sie auch|mehr zum thema|das könnte sie auch interessieren|weitere artikel|"
+    r"entradas recientes|lo más leído|te puede interesar|noticias relacionadas|"
+    r"à lire aussi|lire aussi|les plus lus|sur le même sujet|leggi anche|"
+    r"comments?|leave a (comment|reply)|follow us|skip to (main )?content|"
+    r"you (may|might) also like|recommended( for you)?|top stories)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    url: str | None
+    source: str
+    language: str
+    title: str
+    body: str
+    authors: tuple[str, ...] | None
+    published: str | None
+    html: bytes
+
+
+def load(
+    corpus: Path, limit: int | None = None, only_ids: set[str] | None = None
+) -> Iterator[Case]:
+    with (corpus / "corpus.jsonl").open(encoding="utf-8") as fh:
+        n = 0
+        for line in fh:
+            row = json.loads(line)
+            if only_ids and row["id"] not in only_ids:
+                continue
+            html = gzip.decompress((corpus / row["file"]).read_bytes())
+            authors = tuple(row["authors"]) if row.get("authors") else None
+            yield Case(
+                row["id"],
+                row.get("url"),
+                row["source"],
+                row["language"],
+                row["title"],
+                row["body"],
+                authors,
+                row.get("published"),
+                html,
+            )
+            n += 1
+            if limit and n >= limit:
+                return
+
+
+def tokens(text: str) -> Counter[str]:
+    return Counter(t.casefold() for t in _TOKEN.findall(unicodedata.normalize("NFKC", text)))
+
+
+def prf(pred: Counter[str], gold: Counter[str]) -> tuple[float, float, float]:
+    overlap = sum((pred & gold).values())
+    p = overlap / sum(pred.values()) if pred else (1.0 if not gold else 0.0)
+    r = overlap / sum(gold.values()) if gold else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return p, r, f
+
+
+def norm_title(text: str | None) -> str:
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def gold_day(published: str) -> date | None:
+    try:
+        return datetime.fromisoformat(published.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def pred_day(value: datetime | str | None, gold: str) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    try:
+        g = datetime.fromisoformat(gold.replace("Z", "+00:00"))
+    except ValueError:
+        return value.date()
+    if value.tzinfo is not None and g.tzinfo is not None:
+        return value.astimezone(g.tzinfo).date()
+    return value.date()
+
+
+def norm_author(name: str) -> str:
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", name)).strip().casefold()
+
+
+def author_f1(pred: tuple[str, ...], gold: tuple[str, ...]) -> float:
+    p = {norm_author(a) for a in pred if a.strip()}
+    g = {norm_author(a) for a in gold if a.strip()}
+    if not p and not g:
+        return 1.0
+    hit = len(p & g)
+    if not hit:
+        return 0.0
+    pr, rc = hit / len(p), hit / len(g)
+    return 2 * pr * rc / (pr + rc)
+
+
+def leaked_chrome(body: str, gold_body: str) -> list[str]:
+    """Short paragraphs of ``body`` that read as chrome and are not in the ground truth."""
+    gold = _SPACE.sub(" ", gold_body).casefold()
+    out = []
+    for para in body.split("\n"):
+        para = _SPACE.sub(" ", para).strip()
+        if para and len(para) < 80 and CHROME_MARKERS.match(para) and para.casefold() not in gold:
+            out.append(para)
+    return out

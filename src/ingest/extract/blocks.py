@@ -1,0 +1,156 @@
+"""Turn a content region of the tree into ordered ``Block`` values (pure).
+
+The walk is iterative (a stack of child iterators), so deeply nested markup cannot exhaust the
+Python stack. Inline runs (text, links, ``<br>``) become paragraphs; ``p``/``h2``-``h6``/``li``/
+``blockquote``/``pre`` map to their block kinds. Link-heavy and chrome-looking blocks are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+from ingest.extract.dom import clean, link_chars
+from ingest.model import Block, BlockKind
+
+__all__ = ["walk_blocks"]
+
+_INLINE = frozenset(
+    {
+        "a", "abbr", "b", "bdi", "bdo", "big", "cite", "code", "data", "del", "dfn", "em",
+        "font", "i", "ins", "kbd", "label", "mark", "nobr", "q", "rp", "rt", "ruby", "s",
+        "samp", "small", "span", "strike", "strong", "sub", "sup", "time", "tt", "u", "var",
+        "wbr", "acronym",
+    }
+)  # fmt: skip
+_SKIP = frozenset(
+    {
+        "figure", "figcaption", "picture", "img", "h1", "nav", "aside", "footer", "hr",
+        "-comment", "script", "style", "noscript", "template", "iframe", "svg", "button",
+        "form", "input", "select", "textarea", "video", "audio", "caption", "dialog", "menu",
+    }
+)  # fmt: skip
+_HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCK_INSIDE = "p, div, ul, ol, h2, h3, h4, h5, h6, blockquote, table, section, article, pre"
+_MAX_LINK_SHARE = 0.5
+_MAX_BLOCKS = 5_000
+
+
+@dataclass
+class _Frame:
+    children: Iterator[LexborNode]
+    parts: list[str] = field(default_factory=list)
+    link_len: int = 0
+
+
+@dataclass
+class _Out:
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, kind: BlockKind, text: str, level: int = 0, link_len: int = 0) -> None:
+        text = clean(text)
+        if not text or len(self.blocks) >= _MAX_BLOCKS:
+            return
+        if link_len > _MAX_LINK_SHARE * len(text):
+            return
+        self.blocks.append(Block(kind, text, level))
+
+    def flush(self, frame: _Frame) -> None:
+        if frame.parts:
+            lines = "".join(frame.parts).split("\n")
+            share = frame.link_len / max(1, sum(len(x) for x in lines))
+            for line in lines:
+                text = clean(line)
+                if text:
+                    self.add("p", text, link_len=int(share * len(text)))
+        frame.parts.clear()
+        frame.link_len = 0
+
+
+def _header_is_chrome(node: LexborNode) -> bool:
+    return node.css_first("h1") is not None or len(node.text()) < 400
+
+
+def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0) -> None:
+    text = node.text()
+    out.add(kind, text, level, link_chars(node) if kind != "h" else 0)
+
+
+def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
+    """``li`` children become blocks, or containers when they hold blocks themselves."""
+    for child in node.iter():
+        if child.tag == "li" and child.css_first(_BLOCK_INSIDE) is None:
+            _leaf(child, out, "li")
+        elif child.tag not in _SKIP:
+            stack.append(_Frame(iter([child])))
+
+
+def _quote(node: LexborNode, out: _Out) -> None:
+    paras = node.css("p")
+    if not paras:
+        _leaf(node, out, "quote")
+        return
+    for p in paras:
+        _leaf(p, out, "quote")
+
+
+def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -> None:
+    tag = child.tag
+    if tag in _SKIP:
+        return
+    if tag in _INLINE and child.css_first(_BLOCK_INSIDE) is None:
+        text = child.text()
+        frame.parts.append(text)
+        if tag == "a":
+            frame.link_len += len(clean(text))
+        elif child.css_first("a") is not None:
+            frame.link_len += link_chars(child)
+        return
+    if tag == "br":
+        frame.parts.append("\n")
+        return
+    out.flush(frame)
+    if tag in {"p", "dt", "dd"}:
+        _leaf(child, out, "p")
+    elif tag in _HEADINGS:
+        _leaf(child, out, "h", _HEADINGS[tag])
+    elif tag in ("ul", "ol"):
+        _list_items(child, stack, out)
+    elif tag == "li":
+        if child.css_first(_BLOCK_INSIDE) is None:
+            _leaf(child, out, "li")
+        else:
+            stack.append(_Frame(child.iter(include_text=True)))
+    elif tag == "blockquote":
+        _quote(child, out)
+    elif tag == "pre":
+        text = child.text().strip("\n")
+        if text.strip() and len(out.blocks) < _MAX_BLOCKS:
+            out.blocks.append(Block("pre", text))
+    elif tag == "header" and _header_is_chrome(child):
+        return
+    else:
+        stack.append(_Frame(child.iter(include_text=True)))
+
+
+def walk_blocks(regions: list[LexborNode]) -> list[Block]:
+    """The blocks of ``regions`` (in order), before any text-level filtering."""
+    out = _Out()
+    for region in regions:
+        if region.tag in _SKIP:
+            continue
+        stack = [_Frame(iter([region]))]
+        while stack:
+            frame = stack[-1]
+            child = next(frame.children, None)
+            if child is None:
+                out.flush(frame)
+                stack.pop()
+                continue
+            if child.is_text_node:
+                frame.parts.append(child.text_content or "")
+            elif child.is_element_node:
+                _element(child, frame, stack, out)
+    return out.blocks

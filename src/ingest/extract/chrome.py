@@ -1,0 +1,117 @@
+"""Remove page chrome from the tree: chrome elements, class/id names and headed chrome blocks.
+
+Works in place on a parsed tree, innermost nodes first, so a removed node is never touched again.
+"""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborNode
+
+from ingest.extract.dom import class_id, clean, link_chars, remove_all
+from ingest.extract.vocabulary import CHROME_CLASS, CONTENT_CLASS, is_chrome_heading
+
+__all__ = ["strip_chrome"]
+
+_CHROME_TAGS = (
+    "nav, aside, footer, form[role=search], [role=navigation], [role=contentinfo], "
+    "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
+    "figure, figcaption, picture, img, menu"
+)
+_HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=heading], [class*=head]"
+#: An element that holds this share of the page's text is content, whatever its name says.
+_PROTECT_SHARE = 0.35
+_PROTECT_MIN = 600
+_MAX_CANDIDATES = 20_000
+_MARK = "data-ingest-drop"
+
+
+def _protected(node: LexborNode, para_chars: int) -> bool:
+    """True when ``node`` holds a large share of the page's paragraph text."""
+    n = len(node.text())
+    if n < _PROTECT_MIN or n < _PROTECT_SHARE * para_chars:
+        return False
+    inside = sum(len(p.text()) for p in node.css("p"))
+    return inside >= _PROTECT_SHARE * para_chars
+
+
+def _strip_tags(root: LexborNode, page_chars: int) -> None:
+    drop = []
+    for node in root.css(_CHROME_TAGS):
+        if node.tag in ("footer", "aside", "[role=complementary]") and _protected(node, page_chars):
+            continue
+        drop.append(node)
+    remove_all(drop)
+
+
+def _strip_classes(root: LexborNode, page_chars: int) -> None:
+    nodes = root.css("[class], [id]")
+    if len(nodes) > _MAX_CANDIDATES:
+        nodes = nodes[:_MAX_CANDIDATES]
+    for node in reversed(nodes):  # innermost first: a parent is checked after its children
+        names = class_id(node)
+        if node.tag in ("html", "body", "main", "article") or not CHROME_CLASS.search(names):
+            continue
+        if CONTENT_CLASS.search(names) and not _strong_chrome(names):
+            continue
+        if _protected(node, page_chars):
+            continue
+        node.decompose()
+
+
+def _strong_chrome(names: str) -> bool:
+    return any(w in names for w in ("related", "share", "comment", "newsletter", "teaser"))
+
+
+def _strip_headed_blocks(root: LexborNode) -> None:
+    marked = False
+    for head in root.css(_HEADINGS):
+        text = clean(head.text())
+        if is_chrome_heading(text):
+            for node in _headed_block(head):
+                node.attrs[_MARK] = "1"
+                marked = True
+    if marked:
+        remove_all(root.css(f"[{_MARK}]"))
+
+
+def _headed_block(head: LexborNode) -> list[LexborNode]:
+    """The block a chrome heading introduces: its parent when that is mostly links or short,
+    else the heading and the link list right after it."""
+    node = head
+    head_len = len(clean(head.text()))
+    for _ in range(3):
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "html", "main", "article"):
+            break
+        text = clean(parent.text())
+        if len(text) > 4000:
+            break
+        if len(text) - head_len < 40:
+            node = parent
+            continue
+        dense = link_chars(parent) >= 0.4 * len(text)
+        if not dense and len(text) > 700:
+            break
+        node = parent
+    if node is not head:
+        return [node]
+    out = [head]
+    nxt = head.next
+    while nxt is not None and not nxt.is_element_node:
+        nxt = nxt.next
+    if nxt is not None and nxt.tag in ("ul", "ol", "div", "section"):
+        text = clean(nxt.text())
+        if text and link_chars(nxt) >= 0.4 * len(text):
+            out.append(nxt)
+    return out
+
+
+def strip_chrome(root: LexborNode, *, keep_classes: bool = False) -> None:
+    """Remove chrome below ``root`` in place (tags, class/id names, headed chrome blocks).
+
+    ``keep_classes`` skips the class/id pass (used under per-site body selectors)."""
+    page_chars = sum(len(p.text()) for p in root.css("p"))
+    _strip_tags(root, page_chars)
+    if not keep_classes:
+        _strip_classes(root, page_chars)
+    _strip_headed_blocks(root)

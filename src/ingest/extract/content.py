@@ -1,0 +1,184 @@
+"""Find the main content region of a cleaned tree: semantic containers, then text and link
+density (a paragraph-scoring pass), merging sibling containers of a split body (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborNode
+
+from ingest.extract.dom import class_id, clean, link_chars
+from ingest.extract.vocabulary import CONTENT_CLASS
+
+__all__ = ["Region", "find_region"]
+
+_UNITS = "p, pre, td, blockquote, dd, li"
+_TEXT_CONTAINERS = "div, section, article, main, font, center, span, td, body"
+_CONTAINER_TAGS = frozenset(_TEXT_CONTAINERS.replace(" ", "").split(","))
+_SEMANTIC = (
+    '[itemprop="articleBody"], [itemprop="articlebody"], [data-testid*=article-body], '
+    "article, [role=article], main, [role=main]"
+)
+_MIN_UNIT = 25
+_MAX_UNITS = 6_000
+_DIVIDERS = (1, 2, 6, 9, 12)
+_PUNCT = ",，、،;。."
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """The chosen content nodes (in document order) and the strategy that chose them."""
+
+    nodes: tuple[LexborNode, ...]
+    strategy: str
+
+
+def _unit_score(text: str) -> float:
+    commas = sum(text.count(c) for c in _PUNCT[:4])
+    return 1.0 + min(commas, 10) + min(len(text) / 100.0, 3.0)
+
+
+def _score_units(root: LexborNode) -> dict[int, tuple[LexborNode, float]]:
+    scores: dict[int, tuple[LexborNode, float]] = {}
+    units = [(node, clean(node.text())) for node in root.css(_UNITS)[:_MAX_UNITS]]
+    for node in root.css(_TEXT_CONTAINERS)[:_MAX_UNITS]:
+        direct = node.text(deep=False, strip=True)
+        if len(direct) >= _MIN_UNIT * 2:
+            units.append((node, clean(direct)))
+    for node, text in units:
+        if len(text) < _MIN_UNIT:
+            continue
+        score = _unit_score(text) * (0.5 if node.tag in ("li", "td", "dd") else 1.0)
+        links = link_chars(node) if node.tag != "pre" else 0
+        score *= max(0.0, 1.0 - links / len(text))
+        if node.tag in _CONTAINER_TAGS:  # the text container itself holds the text
+            _add(scores, node, score)
+        parent = node.parent
+        for level in range(5):
+            if parent is None or parent.tag in ("html", "#document"):
+                break
+            _add(scores, parent, score / _DIVIDERS[level])
+            parent = parent.parent
+    return scores
+
+
+def _add(scores: dict[int, tuple[LexborNode, float]], node: LexborNode, score: float) -> None:
+    key = node.mem_id
+    if key in scores:
+        scores[key] = (node, scores[key][1] + score)
+    else:
+        scores[key] = (node, score)
+
+
+def _weight(node: LexborNode) -> float:
+    names = class_id(node)
+    itemprop = node.attributes.get("itemprop") or ""
+    weight = 0.0
+    if CONTENT_CLASS.search(names):
+        weight += 25.0
+    if itemprop.lower() == "articlebody":
+        weight += 50.0
+    if node.tag == "article":
+        weight += 10.0
+    return weight
+
+
+def _final_scores(scores: dict[int, tuple[LexborNode, float]]) -> list[tuple[float, LexborNode]]:
+    ranked = sorted(scores.values(), key=lambda item: item[1], reverse=True)[:8]
+    final = []
+    for node, raw in ranked:
+        text_len = max(1, len(clean(node.text())))
+        density = link_chars(node) / text_len
+        final.append(((raw + _weight(node)) * (1.0 - min(density, 1.0)), node))
+    final.sort(key=lambda item: item[0], reverse=True)
+    return final
+
+
+def _contains(ancestor: LexborNode, node: LexborNode, limit: int = 40) -> bool:
+    target = ancestor.mem_id
+    cur: LexborNode | None = node
+    for _ in range(limit):
+        if cur is None:
+            return False
+        if cur.mem_id == target:
+            return True
+        cur = cur.parent
+    return False
+
+
+def _lift(top: LexborNode, best: float, final: list[tuple[float, LexborNode]]) -> LexborNode:
+    """Use a common ancestor when several strong candidates sit under it (a split body)."""
+    rivals = [node for score, node in final[1:] if score >= 0.5 * best]
+    if len(rivals) < 2:
+        return top
+    node = top.parent
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
+            return top
+        inside = sum(1 for r in rivals if _contains(node, r))
+        if inside >= 2:
+            return node
+        node = node.parent
+    return top
+
+
+def _siblings(
+    top: LexborNode, best: float, scores: dict[int, tuple[LexborNode, float]]
+) -> list[LexborNode]:
+    parent = top.parent
+    if parent is None or parent.tag in ("html",):
+        return [top]
+    threshold = max(10.0, best * 0.2)
+    out = []
+    for child in parent.iter():
+        if child.mem_id == top.mem_id:
+            out.append(child)
+            continue
+        score = scores.get(child.mem_id, (child, 0.0))[1]
+        if score >= threshold:
+            out.append(child)
+        elif child.tag == "p":
+            text = clean(child.text())
+            links = link_chars(child)
+            if (len(text) > 80 and links < 0.25 * len(text)) or (
+                text.endswith(".") and links == 0 and len(text) > 20
+            ):
+                out.append(child)
+    return out
+
+
+def _good_chars(node: LexborNode) -> int:
+    text = clean(node.text())
+    return len(text) - link_chars(node)
+
+
+def find_region(root: LexborNode) -> Region | None:
+    """The main content of ``root`` (a cleaned ``<body>``), or ``None`` when it has no text."""
+    scores = _score_units(root)
+    if not scores:
+        return None
+    final = _final_scores(scores)
+    if not final or final[0][0] <= 0:
+        return None
+    best, top = final[0]
+    top = _lift(top, best, final)
+    nodes = _siblings(top, best, scores)
+    region_chars = sum(_good_chars(n) for n in nodes)
+    semantic = _semantic(root, nodes, region_chars)
+    if semantic is not None:
+        return Region((semantic,), "semantic")
+    return Region(tuple(nodes), "density")
+
+
+def _semantic(root: LexborNode, nodes: list[LexborNode], region_chars: int) -> LexborNode | None:
+    """A semantic container holding (nearly) the same text as the density region."""
+    for candidate in root.css(_SEMANTIC)[:10]:
+        chars = _good_chars(candidate)
+        if chars < 200:
+            continue
+        if any(_contains(candidate, n) for n in nodes):
+            if chars <= 1.25 * region_chars:
+                return candidate
+        elif any(_contains(n, candidate) for n in nodes) and chars >= 0.85 * region_chars:
+            return candidate
+    return None

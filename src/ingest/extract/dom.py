@@ -1,0 +1,100 @@
+"""Small DOM helpers over selectolax's Lexbor tree (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+__all__ = [
+    "BLOCK_TAGS",
+    "SKIP_TAGS",
+    "attr",
+    "class_id",
+    "clean",
+    "link_chars",
+    "parse",
+    "remove_all",
+    "text_of",
+]
+
+_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+
+#: Elements dropped with their content before anything else looks at the tree.
+SKIP_TAGS = (
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "iframe",
+    "svg",
+    "canvas",
+    "object",
+    "embed",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "option",
+    "link",
+    "meta",
+    "audio",
+    "video",
+    "source",
+    "map",
+    "dialog",
+)
+
+#: Elements that start a new block of text.
+BLOCK_TAGS = frozenset(
+    {
+        "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+        "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1",
+        "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "li", "main", "menu", "nav",
+        "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead",
+        "tr", "ul", "caption", "html", "frameset", "frame", "iframe", "legend", "picture",
+        "noscript", "search",
+    }
+)  # fmt: skip
+
+
+def parse(text: str) -> LexborHTMLParser:
+    """Parse a whole document with Lexbor."""
+    return LexborHTMLParser(text)
+
+
+def clean(text: str | None) -> str:
+    """Collapse whitespace (NBSP and zero-width characters included) and strip."""
+    if not text:
+        return ""
+    return _WS.sub(" ", _INVISIBLE.sub("", text) if "\u00ad" in text else text).strip()
+
+
+def text_of(node: LexborNode) -> str:
+    """The node's whole text, whitespace collapsed."""
+    return clean(node.text(separator=" "))
+
+
+def attr(node: LexborNode, name: str) -> str:
+    """An attribute's value, ``""`` when missing."""
+    value = node.attributes.get(name)
+    return value or ""
+
+
+def class_id(node: LexborNode) -> str:
+    """``class`` and ``id`` of a node, lower-cased, space separated."""
+    attrs = node.attributes
+    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+
+
+def link_chars(node: LexborNode) -> int:
+    """Characters of text inside links below ``node``."""
+    return sum(len(clean(a.text())) for a in node.css("a"))
+
+
+def remove_all(nodes: Iterable[LexborNode]) -> None:
+    """Remove nodes, innermost (last in document order) first so no freed node is touched."""
+    for node in reversed(list(nodes)):
+        node.decompose()

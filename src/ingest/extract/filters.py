@@ -1,0 +1,68 @@
+"""Text-level filtering of extracted blocks: title/lead repeats, bylines, dates, teasers (pure)."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.extract.dates import parse_any_date
+from ingest.extract.vocabulary import BYLINE_PREFIX, CHROME_PREFIX, is_chrome_heading
+from ingest.model import Block
+
+__all__ = ["filter_blocks"]
+
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten",
+                        re.IGNORECASE)  # fmt: skip
+_DATE_LINE = re.compile(
+    r"^(?:(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|actualizado|"
+    r"publicado|publié|mis à jour|pubblicato|aggiornato|stand)\b[:\s]*)?"
+    r"[\w\s.,:/|-]{0,50}\d{1,4}[\w\s.,:/|-]{0,50}$",
+    re.IGNORECASE,
+)
+_SHORT = 80
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
+
+
+def _is_date_line(text: str) -> bool:
+    return len(text) < 60 and bool(_DATE_LINE.match(text)) and parse_any_date(text) is not None
+
+
+def _drop(block: Block, title_key: str, lead_key: str) -> bool:
+    text = block.text
+    key = _key(text)
+    if not key:
+        return True
+    if key in (title_key, lead_key):
+        return True
+    if is_chrome_heading(text):
+        return True
+    if len(text) < 250 and CHROME_PREFIX.match(text):
+        return True
+    if len(text) < 200 and _COPYRIGHT.search(text):
+        return True
+    if block.kind != "h" and len(text) < _SHORT and BYLINE_PREFIX.match(text) and \
+            not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip
+        return True
+    return _is_date_line(text)
+
+
+def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> list[Block]:
+    """Drop repeated title/lead, chrome lines, bylines, date lines, duplicates and a trailing
+    heading with nothing under it."""
+    title_key = _key(title or "") or "\0"
+    lead_key = _key(lead or "") or "\0"
+    out: list[Block] = []
+    seen: set[tuple[str, str]] = set()
+    for block in blocks:
+        if _drop(block, title_key, lead_key):
+            continue
+        ident = (block.kind, block.text)
+        if ident in seen and len(block.text) > 20:
+            continue
+        seen.add(ident)
+        out.append(block)
+    while out and out[-1].kind == "h":
+        out.pop()
+    return out

@@ -1,0 +1,69 @@
+"""Images of the article with their captions and credits (pure)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+from selectolax.lexbor import LexborNode
+
+from ingest.extract.dom import attr, clean
+from ingest.model import Image
+
+__all__ = ["find_images"]
+
+_CREDIT_SEL = "[class*=credit], [class*=copyright], [class*=source], [class*=author], small, cite"
+_CREDIT_TAIL = re.compile(
+    r"\s*(?:(?:^|\s)/\s*|\(\s*|\|\s*|©\s*|(?:photo|foto|image|bild|picture|crédit|credit|"
+    r"fotografía|imagen)s?\s*[:：]\s*)([^()/|]{2,80}?)\)?\s*$",
+    re.IGNORECASE,
+)
+_MAX_IMAGES = 30
+
+
+def _src(img: LexborNode | None) -> str:
+    if img is None:
+        return ""
+    for name in ("src", "data-src", "data-original", "data-lazy-src", "data-srcset", "srcset"):
+        value = attr(img, name).strip()
+        if value and not value.startswith("data:"):
+            return value.split(",")[0].split()[0]
+    return ""
+
+
+def _split_caption(node: LexborNode | None) -> tuple[str | None, str | None]:
+    if node is None:
+        return None, None
+    credit_node = node.css_first(_CREDIT_SEL)
+    credit = clean(credit_node.text()) if credit_node is not None else ""
+    caption = clean(node.text())
+    if credit and caption.endswith(credit):
+        caption = clean(caption[: -len(credit)].rstrip(" /|-–—"))
+    elif not credit:
+        match = _CREDIT_TAIL.search(caption)
+        if match and match.start() > 0:
+            credit = clean(match.group(1))
+            caption = clean(caption[: match.start()])
+    return caption or None, credit or None
+
+
+def find_images(
+    root: LexborNode, base: str | None, lead_urls: tuple[str, ...]
+) -> tuple[Image, ...]:
+    """Figures (image + caption + credit) of the page, the metadata images first."""
+    out: list[Image] = []
+    seen: set[str] = set()
+    for figure in root.css("figure")[:_MAX_IMAGES]:
+        src = _src(figure.css_first("img")) or _src(figure.css_first("source"))
+        if not src:
+            continue
+        try:
+            url = urljoin(base, src) if base else src
+        except ValueError:
+            continue
+        caption, credit = _split_caption(figure.css_first("figcaption"))
+        if url not in seen:
+            seen.add(url)
+            out.append(Image(url, caption, credit))
+    extra = [Image(u) for u in lead_urls if u not in seen]
+    return tuple(extra[:1] + out + extra[1:])[:_MAX_IMAGES]

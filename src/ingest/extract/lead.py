@@ -1,0 +1,100 @@
+"""The standfirst (lead): a lead-named element near the headline, or the paragraph after the
+headline when it repeats the page description (pure)."""
+
+from __future__ import annotations
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ingest.extract.dom import class_id, clean, link_chars
+from ingest.extract.vocabulary import LEAD_CLASS
+
+__all__ = ["find_lead"]
+
+_LEAD_SEL = (
+    "[class*=lead], [class*=standfirst], [class*=intro], [class*=summary], [class*=sub], "
+    "[class*=dek], [class*=deck], [class*=excerpt], [class*=description], [class*=sapo], "
+    "[class*=teaser], [class*=chapo], [class*=perex], [class*=ingress], [class*=abstract], "
+    "[class*=bajada], [class*=entradilla], [class*=lede], [class*=strap], [class*=spot], "
+    "[class*=Lead], [class*=Intro], [class*=Summary], [class*=Teaser], [class*=Sub], "
+    "[itemprop=description], [data-testid*=standfirst], [data-testid*=lead]"
+)
+_MIN, _MAX = 30, 900
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in text.casefold().split() if len(w) > 2}
+
+
+def _similar(a: str, b: str) -> bool:
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return False
+    return len(wa & wb) >= 0.6 * min(len(wa), len(wb))
+
+
+def _near(node: LexborNode, h1: LexborNode | None) -> bool:
+    """True when ``node`` and the headline share an ancestor at most four levels up."""
+    if h1 is None:
+        return True
+    ancestors = set()
+    cur = h1.parent
+    for _ in range(5):
+        if cur is None:
+            break
+        ancestors.add(cur.mem_id)
+        cur = cur.parent
+    cur = node.parent
+    for _ in range(5):
+        if cur is None or cur.tag in ("body", "html"):
+            return False
+        if cur.mem_id in ancestors:
+            return True
+        cur = cur.parent
+    return False
+
+
+def _ok(node: LexborNode, text: str) -> bool:
+    if not _MIN <= len(text) <= _MAX or node.tag in ("a", "li", "ul", "ol", "h1", "body"):
+        return False
+    if node.css_first("h1, h2, figure, ul") is not None:
+        return False
+    return link_chars(node) < 0.3 * len(text)
+
+
+def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> LexborNode | None:
+    """The standfirst element, or ``None``."""
+    body = tree.body
+    if body is None:
+        return None
+    h1 = body.css_first("h1")
+    for node in body.css(_LEAD_SEL)[:60]:
+        named = LEAD_CLASS.search(class_id(node)) is not None
+        if not named and (node.attributes.get("itemprop") or "") != "description":
+            continue
+        text = clean(node.text())
+        if not _ok(node, text) or (title and clean(title) == text):
+            continue
+        if _near(node, h1) or (description and _similar(text, description)):
+            return node
+    if h1 is not None and description:
+        nxt = _next_element(h1)
+        if nxt is not None and nxt.tag in ("p", "h2", "div", "span"):
+            text = clean(nxt.text())
+            if _ok(nxt, text) and _similar(text, description):
+                return nxt
+    return None
+
+
+def _next_element(node: LexborNode) -> LexborNode | None:
+    """The next element after ``node``, climbing at most three wrapper levels."""
+    for _ in range(3):
+        cur = node.next
+        while cur is not None and not cur.is_element_node:
+            cur = cur.next
+        if cur is not None:
+            return cur
+        parent = node.parent
+        if parent is None or parent.tag in ("body", "article", "html"):
+            return None
+        node = parent
+    return None

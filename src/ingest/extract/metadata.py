@@ -1,0 +1,266 @@
+"""Page metadata: JSON-LD, meta tags, <time> and the URL, each field with its provenance.
+
+Runs on the full tree, before any chrome is removed. Pure; never raises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ingest.extract.dates import date_from_url, parse_any_date
+from ingest.extract.dom import attr, clean, text_of
+from ingest.extract.jsonld import LdArticle, read_jsonld
+from ingest.extract.people import clean_authors
+from ingest.extract.titles import clean_title
+
+__all__ = ["Meta", "read_metadata"]
+
+_BYLINE_SEL = (
+    "[itemprop=author] [itemprop=name], [rel=author], [class*=author-name], "
+    "[class*=authorname], [class*=author__name], [class*=byline__name], [class*=byline-name], "
+    "[class*=byline] a, [class*=byline], [class*=author] a, .author, [class*=article-author]"
+)
+_TIME_SEL = (
+    "[itemprop=datePublished], article time[datetime], main time[datetime], "
+    "time[pubdate], time[class*=publish], time[datetime]"
+)
+_LANG = re.compile(r"^[a-zA-Z]{2,3}(?=$|[-_])")
+
+
+@dataclass(frozen=True, slots=True)
+class Meta:
+    """Metadata of one page; ``provenance`` maps field name to json-ld/meta/dom/url."""
+
+    title: str | None = None
+    description: str = ""
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    modified: datetime | None = None
+    language: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    section: str | None = None
+    tags: tuple[str, ...] = ()
+    image_urls: tuple[str, ...] = ()
+    og_type: str = ""
+    ld: LdArticle = field(default_factory=LdArticle)
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+def _meta_map(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for node in tree.css("meta[content]")[:2000]:
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        key = key or attrs.get("http-equiv")
+        content = attrs.get("content")
+        if key and content:
+            out.setdefault(key.strip().lower(), []).append(content)
+    return out
+
+
+def _first(meta: dict[str, list[str]], *keys: str) -> str:
+    for key in keys:
+        for value in meta.get(key, ()):
+            if clean(value):
+                return clean(value)
+    return ""
+
+
+def _pick(*candidates: tuple[str, object]) -> tuple[object, str]:
+    """The first truthy value and its provenance."""
+    for source, value in candidates:
+        if value:
+            return value, source
+    return None, ""
+
+
+def _language(tree: LexborHTMLParser, meta: dict[str, list[str]], ld: LdArticle) -> tuple[str, str]:
+    html = tree.css_first("html")
+    for source, raw in (
+        ("dom", attr(html, "lang") if html is not None else ""),
+        ("meta", _first(meta, "content-language", "og:locale", "language", "dc.language")),
+        ("json-ld", ld.language),
+    ):
+        match = _LANG.match(raw.strip())
+        if match:
+            return match.group(0).lower(), source
+    return "", ""
+
+
+def _absolute(url: str, base: str | None) -> str:
+    url = url.strip()
+    if not url or url.startswith(("javascript:", "data:")):
+        return ""
+    return urljoin(base, url) if base else url
+
+
+def _dom_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
+    for node in tree.css(_BYLINE_SEL)[:20]:
+        text = text_of(node)
+        if 2 < len(text) < 120:
+            names = clean_authors([text])
+            if names:
+                return names
+    return ()
+
+
+def _dom_date(tree: LexborHTMLParser) -> datetime | None:
+    for node in tree.css(_TIME_SEL)[:20]:
+        if _in_site_header(node):
+            continue
+        value = attr(node, "datetime") or attr(node, "content") or text_of(node)
+        parsed = parse_any_date(value)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def _in_site_header(node: LexborNode) -> bool:
+    """True inside a page header or navigation that holds no headline (date widgets)."""
+    parent = node.parent
+    for _ in range(12):
+        if parent is None:
+            return False
+        if parent.tag in ("article", "main"):
+            return False
+        if parent.tag in ("header", "nav") or parent.attributes.get("role") == "banner":
+            return parent.css_first("h1") is None
+        parent = parent.parent
+    return False
+
+
+def _tags(meta: dict[str, list[str]], ld: LdArticle) -> tuple[tuple[str, ...], str]:
+    values: Iterable[str] = meta.get("article:tag", [])
+    source = "meta"
+    if not values and ld.keywords:
+        values, source = ld.keywords, "json-ld"
+    if not values:
+        raw = _first(meta, "news_keywords", "keywords")
+        values = raw.split(",") if raw else []
+    out: list[str] = []
+    for value in values:
+        tag = clean(value)
+        if tag and tag.casefold() not in {t.casefold() for t in out} and len(tag) < 80:
+            out.append(tag)
+    return tuple(out[:30]), source if out else ""
+
+
+def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
+    """Read every metadata field the page offers, preferring JSON-LD, then meta tags, then DOM."""
+    ld = read_jsonld(tree)
+    meta = _meta_map(tree)
+    prov: dict[str, str] = {}
+    base = url
+    canonical_node = tree.css_first("link[rel=canonical][href]")
+    canonical_raw, prov_c = _pick(
+        ("dom", attr(canonical_node, "href") if canonical_node is not None else ""),
+        ("meta", _first(meta, "og:url")),
+        ("json-ld", ld.url if ld.url.startswith("http") else ""),
+    )
+    canonical = _absolute(str(canonical_raw), base) if canonical_raw else ""
+    site, prov_s = _pick(
+        ("meta", _first(meta, "og:site_name", "application-name", "twitter:site")),
+        ("json-ld", ld.publisher),
+    )
+    site_name = str(site).lstrip("@") if site else None
+    title, prov_t = _title(tree, meta, ld, site_name, url)
+    authors, prov_a = _pick(
+        ("json-ld", clean_authors(ld.authors)),
+        ("meta", clean_authors(_meta_authors(meta))),
+        ("dom", _dom_authors(tree)),
+    )
+    published, prov_p = _pick(
+        ("json-ld", parse_any_date(ld.published)),
+        ("meta", parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
+        ("dom", _dom_date(tree)),
+        ("url", date_from_url(url) or date_from_url(canonical)),
+    )
+    modified, prov_m = _pick(
+        ("json-ld", parse_any_date(ld.modified)),
+        ("meta", parse_any_date(_first(meta, *_MODIFIED_KEYS))),
+    )
+    language, prov_l = _language(tree, meta, ld)
+    section, prov_sec = _pick(
+        ("meta", _first(meta, "article:section", "section", "parsely-section")),
+        ("json-ld", ld.section),
+    )
+    tags, prov_tags = _tags(meta, ld)
+    images = [_absolute(u, base) for u in (_first(meta, "og:image", "twitter:image"), *ld.images)]
+    pairs = (
+        ("canonical_url", prov_c), ("site_name", prov_s), ("title", prov_t),
+        ("authors", prov_a), ("published", prov_p), ("modified", prov_m),
+        ("language", prov_l), ("section", prov_sec), ("tags", prov_tags),
+    )  # fmt: skip
+    prov.update({name: source for name, source in pairs if source})
+    return Meta(
+        title=title,
+        description=_first(meta, "og:description", "description", "twitter:description")
+        or ld.description,
+        authors=authors if isinstance(authors, tuple) else (),
+        published=published if isinstance(published, datetime) else None,
+        modified=modified if isinstance(modified, datetime) else None,
+        language=language or None,
+        canonical_url=canonical or None,
+        site_name=site_name,
+        section=str(section) if section else None,
+        tags=tags,
+        image_urls=tuple(dict.fromkeys(u for u in images if u)),
+        og_type=_first(meta, "og:type").lower(),
+        ld=ld,
+        provenance=prov,
+    )
+
+
+_PUBLISHED_KEYS = (
+    "article:published_time", "og:article:published_time", "datepublished", "date",
+    "pubdate", "publishdate", "publish-date", "published_time", "publication_date",
+    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dc.date", "dcterms.date",
+    "dcterms.created", "article.published", "cxenseparse:recs:publishtime", "og:published_time",
+    "originalpublicationdate", "date.available", "release_date",
+)  # fmt: skip
+_MODIFIED_KEYS = (
+    "article:modified_time", "og:updated_time", "datemodified", "last-modified",
+    "dcterms.modified", "article.updated",
+)  # fmt: skip
+
+
+def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
+    for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
+                "byl", "twitter:creator"):  # fmt: skip
+        values = [v for v in meta.get(key, []) if v.strip() and "://" not in v]
+        if key == "twitter:creator":
+            values = []
+        if values:
+            return values
+    return []
+
+
+def _title(
+    tree: LexborHTMLParser,
+    meta: dict[str, list[str]],
+    ld: LdArticle,
+    site_name: str | None,
+    url: str | None,
+) -> tuple[str | None, str]:
+    h1 = tree.css_first("h1")
+    h1_text = text_of(h1) if h1 is not None else ""
+    title_node = tree.css_first("title")
+    host = urlsplit(url).hostname or "" if url else ""
+    candidates = (
+        ("json-ld", ld.headline),
+        ("meta", _first(meta, "og:title", "twitter:title", "title")),
+        ("dom", h1_text),
+        ("dom", text_of(title_node) if title_node is not None else ""),
+    )
+    for source, raw in candidates:
+        title = clean_title(raw, site_name=site_name, host=host, h1=h1_text)
+        if title:
+            return title, source
+    return None, ""

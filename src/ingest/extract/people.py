@@ -1,0 +1,80 @@
+"""Author names: split "By A and B", drop roles, dates, e-mail addresses and "Staff" (pure)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ingest.extract.dom import clean
+
+__all__ = ["clean_authors"]
+
+_PREFIX = re.compile(
+    r"^(?:(?:written|reported|text|texto|story|words|photos?)\s+)?"
+    r"(?:by|from|von|vom|por|par|av|af|door|od|autor(?:in|a)?|author|texte?|texto|"
+    r"redakce|redaktion|reporter|escrito por|publicado por|posted by|bron)\s*[:.]?\s+",
+    re.IGNORECASE,
+)
+_SPLIT = re.compile(
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bog\b|\boch\b|\ben\b|\bi\b|"
+    r"\bve\b|\boraz\b|\ba\b|\bи\b|、|・|，)\s*",
+    re.IGNORECASE,
+)
+_LOWER_PREFIX = re.compile(r"^(?:di|de|da|dal|della)\s+(?=[A-ZÀ-Ý])")
+_EMAIL = re.compile(r"\S+@\S+")
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_DATE_TAIL = re.compile(
+    r"\s*(?:[|,–—-]\s*)?(?:updated|published|aktualisiert|veröffentlicht|actualizado|"
+    r"publicado|mis à jour|publié|\d{1,2}[./]\d{1,2}[./]\d{2,4}|\d{4}-\d{2}-\d{2}|"
+    r"\d{1,2}:\d{2}).*$",
+    re.IGNORECASE,
+)
+_ROLE_TAIL = re.compile(
+    r"\s*[,(–—-]\s*(?:senior |chief |staff |special |deputy )?(?:correspondent|reporter|editor|"
+    r"writer|columnist|contributor|redakteur(?:in)?|korrespondent(?:in)?|journalist(?:in)?|"
+    r"corresponsal|redactor|redactora|envoyé spécial|special to)\b.*$",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    {
+        "staff", "staff writer", "staff reporter", "editor", "editors", "admin", "administrator",
+        "redaktion", "redacción", "rédaction", "redazione", "anonymous", "unknown", "guest",
+        "team", "newsroom", "desk", "correspondent", "reporter", "the editors", "web desk",
+        "online", "more", "and", "by",
+    }
+)  # fmt: skip
+_MAX_NAMES = 12
+
+
+def _one(name: str) -> str:
+    name = clean(_URL.sub(" ", _EMAIL.sub(" ", name)))
+    name = _DATE_TAIL.sub("", name)
+    name = _ROLE_TAIL.sub("", name)
+    name = _LOWER_PREFIX.sub("", _PREFIX.sub("", name))
+    return clean(name.strip(" .,:;|-–—()[]\"'«»“”"))
+
+
+def _plausible(name: str) -> bool:
+    if not 2 <= len(name) <= 60 or name.casefold() in _NOT_NAMES:
+        return False
+    if any(ch.isdigit() for ch in name) or "@" in name:
+        return False
+    words = name.split()
+    return 1 <= len(words) <= 6
+
+
+def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
+    """Split, clean and deduplicate author strings, keeping their order."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for value in raw:
+        value = _PREFIX.sub("", clean(value))
+        for part in _SPLIT.split(value):
+            name = _one(part)
+            key = name.casefold()
+            if _plausible(name) and key not in seen:
+                seen.add(key)
+                out.append(name)
+                if len(out) >= _MAX_NAMES:
+                    return tuple(out)
+    return tuple(out)

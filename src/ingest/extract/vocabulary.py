@@ -1,0 +1,139 @@
+"""Generic news-page vocabulary, as data: chrome class names and chrome headings in many languages.
+
+Nothing here is keyed to a particular site: these are the words news templates use for
+navigation, teasers, share bars and the like, in the languages the parser meets most.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "BYLINE_PREFIX",
+    "CHROME_CLASS",
+    "CHROME_HEADINGS",
+    "CHROME_PREFIX",
+    "CONTENT_CLASS",
+    "LEAD_CLASS",
+    "is_chrome_heading",
+]
+
+#: class/id tokens of page chrome (matched on word boundaries of ``-``, ``_`` and spaces).
+CHROME_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:"
+    r"nav|navbar|navigation|menu|menus|breadcrumbs?|sidebar|side-?bar|rail|footer|masthead|"
+    r"skip|skiplinks?|share|shares|sharing|sharebar|shariff|social|socials|social-?media|"
+    r"related|recommend(?:ed|ations?)?|recirc\w*|outbrain|taboola|newsletters?|subscribe|"
+    r"subscription|signup|sign-up|cookies?|consent|gdpr|cmp|paywall|promo|promos|promotion|"
+    r"sponsor(?:ed)?|advert\w*|ads?|adv|adslot|ad-?slot|ad-?container|ad-?wrapper|dfp|gpt|"
+    r"banner|comments?|disqus|popular|most-?read|mostread|most-?viewed|trending|teasers?|"
+    r"read-?more|readmore|also-?read|read-?also|more-?stories|more-?articles|more-?news|"
+    r"widget|widgets|pagination|pager|tags|tag-?list|taglist|keywords|topics|author-?box|"
+    r"author-?bio|author-?info|author-?card|about-?author|bio|byline|bylines|dateline|"
+    r"timestamp|print|toolbar|tools|rating|login|modal|popup|overlay|caption|captions|"
+    r"credit|credits|copyright|sr-only|visually-?hidden|screen-?reader(?:-text)?|"
+    r"offscreen|jump-?link|toc|table-?of-?contents|newsticker|ticker|"
+    r"donate|donation|follow|feedback|survey|poll|quiz|embed-?(?:twitter|instagram)|"
+    r"twitter-tweet|instagram-media|tiktok-embed|video-?player|player|playlist|gallery-?nav|"
+    r"wp-caption-text|post-?nav|entry-?meta|post-?meta|article-?meta|meta-?data|metabar|"
+    r"infobox-?related|further-?reading|see-?also|sharethis|addthis|jp-relatedposts|"
+    r"sharedaddy|yarpp|wpcnt|inline-?teaser|partner|affiliate|outstream"
+    r")(?=$|[\s_-])"
+)
+
+#: class/id tokens of containers that hold the article body.
+CONTENT_CLASS = re.compile(
+    r"article-?body|articlebody|article__body|article-?content|article__content|"
+    r"articletext|article-?text|story-?body|storybody|story-?content|story__body|"
+    r"post-?body|post-?content|entry-?content|entry-?body|body-?text|bodytext|"
+    r"main-?content|content-?body|text-?body|rich-?text|richtext|articleBody|"
+    r"news-?body|news-?content|article-?main|article__main|field-?body|td-post-content",
+    re.IGNORECASE,
+)
+
+#: class/id tokens of the standfirst (lead) near the headline.
+LEAD_CLASS = re.compile(
+    r"(?:^|[\s_-])(?:standfirst|lead|leadtext|lead-?text|intro|introduction|summary|"
+    r"subtitle|sub-?title|subheadline|sub-?headline|dek|deck|excerpt|description|sapo|"
+    r"entradilla|chapo|chapeau|abstract|teaser-?text|article-?teaser|kicker-?text|"
+    r"strapline|summary-?text|lede|ingress|ingres|perex|spot|bajada|sumario|"
+    r"article-?lead|article__lead|article-?intro|article__intro|article-?summary|"
+    r"article-?description|post-?excerpt|entry-?summary|story-?intro|headline-?intro"
+    r")(?=$|[\s_-])"
+)
+
+#: Short headings that introduce a block of page chrome (normalised: casefolded, no colon).
+CHROME_HEADINGS = frozenset(
+    {
+        # English
+        "recent posts", "recent articles", "recent stories", "related", "related articles",
+        "related stories", "related news", "related content", "related posts", "related topics",
+        "related coverage", "related links", "read more", "read also", "read next", "also read",
+        "see also", "more from", "more stories", "more news", "more on this story",
+        "more on this topic", "more articles", "most read", "most popular", "most viewed",
+        "most shared", "popular", "popular now", "popular stories", "trending",
+        "trending now", "trending stories", "top stories", "latest news", "latest stories",
+        "latest", "latest articles", "you may also like", "you might also like",
+        "you may be interested in", "recommended", "recommended for you", "recommended stories",
+        "editor's picks", "editors' picks", "newsletter", "sign up for our newsletter",
+        "subscribe", "subscribe to our newsletter", "comments", "leave a comment",
+        "leave a reply", "share", "share this", "share this article", "share this story",
+        "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
+        "what to read next", "don't miss", "in other news", "around the web",
+        # German
+        "lesen sie auch", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
+        "das könnte dich auch interessieren", "weitere artikel", "meistgelesen",
+        "meistgelesene artikel", "meist gelesen", "am meisten gelesen", "empfehlungen",
+        "verwandte artikel", "ähnliche artikel", "neueste artikel", "aktuelle nachrichten",
+        "kommentare", "teilen", "artikel teilen", "anzeige", "werbung", "top-artikel",
+        "zum thema", "mehr aus dem ressort", "weitere themen", "themen", "schlagworte",
+        "lesen sie mehr", "passend zum thema", "beliebt", "neueste", "meistgelesen heute",
+        "auch lesenswert", "mehr dazu", "weitere meldungen", "unsere empfehlungen",
+        # Spanish / Portuguese / Italian / French
+        "entradas recientes", "lo más leído", "lo más visto", "te puede interesar",
+        "también te puede interesar", "noticias relacionadas", "relacionado", "relacionados",
+        "artículos relacionados", "lee también", "leer más", "más noticias", "últimas noticias",
+        "comentarios", "compartir", "publicidad", "temas", "etiquetas", "leia também",
+        "leia mais", "mais lidas", "notícias relacionadas", "veja também", "leggi anche",
+        "articoli correlati", "i più letti", "potrebbe interessarti", "ti potrebbe interessare",
+        "à lire aussi", "a lire aussi", "lire aussi", "les plus lus", "sur le même sujet",
+        "articles similaires", "à voir aussi", "dans la même rubrique", "commentaires",
+        "partager", "publicité", "les plus partagés", "sur le même thème",
+        # Nordic / Dutch / Slavic / Turkish / Russian
+        "lees ook", "meest gelezen", "gerelateerd", "läs också", "läs mer", "mest läst",
+        "relaterat", "les også", "mest lest", "relatert", "læs også", "mest læste",
+        "relateret", "czytaj także", "czytaj też", "najczęściej czytane", "zobacz też",
+        "zobacz także", "polecane", "čtěte také", "nejčtenější", "související",
+        "související články", "ilgili haberler", "en çok okunanlar", "bunlar da ilginizi çekebilir",
+        "читайте также", "популярное", "похожие новости", "по теме",
+        # Asian languages
+        "関連記事", "人気記事", "おすすめ", "こちらもおすすめ", "あわせて読みたい", "関連ニュース",
+        "相关新闻", "相关文章", "热门文章", "推荐阅读", "相關新聞", "延伸閱讀", "관련기사",
+        "많이 본 뉴스", "인기기사", "관련 기사",
+    }
+)  # fmt: skip
+
+#: Paragraph openings of inline "read also" teasers.
+CHROME_PREFIX = re.compile(
+    r"^(?:read (?:also|more|next)|also read|see also|related|more on this|watch|"
+    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|"
+    r"lee también|leer más|te puede interesar|lea también|à lire aussi|a lire aussi|"
+    r"lire aussi|leggi anche|leia também|leia mais|veja também|lees ook|läs också|les også|"
+    r"læs også|czytaj także|czytaj też|zobacz też|čtěte také|читайте также|"
+    r"关联|関連|相关|관련)\s*[:：»>|-]",
+    re.IGNORECASE,
+)
+
+BYLINE_PREFIX = re.compile(
+    r"^(?:by|from|von|por|par|di|av|af|door|od|autor|autora|author|written by|text|texto)[:\s]",
+    re.IGNORECASE,
+)
+
+_HEADING_STRIP = re.compile(r"[\s:：.!»›>|•·-]+$|^[\s»›>|•·-]+")
+
+
+def is_chrome_heading(text: str) -> bool:
+    """True when ``text`` is (only) a heading that introduces chrome, e.g. "Related"."""
+    if not text or len(text) > 60:
+        return False
+    return _HEADING_STRIP.sub("", text).casefold() in CHROME_HEADINGS
