@@ -148,6 +148,10 @@ _SENTENCES: tuple[str, ...] = (
     "The last time {country} faced a {event} of this size, {num} people were displaced.",
     "{p1l} described the mood in {place} as {adj}, with {num2} volunteers on standby.",
     "Emergency funds worth {amount} were {verb} {when}, {attr} the {org2}.",
+    "“{qo} {topic},” {p1l} said {when}, adding that {num} people had written to the {org}.",
+    "“The {event} is not over,” said {p2}, the {r2}. “We have {num} cases open in {town}.”",
+    "In the words of {p2l}, “nobody in {place} was told about the {amount} until it was spent.”",
+    "“{num} families, {few} weeks, no answers,” read a banner outside the {org} in {place}.",
 )
 
 

@@ -15,6 +15,7 @@ import heapq
 import itertools
 import random
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -46,7 +47,8 @@ _START = REFERENCE_DATE - timedelta(days=2) - _SPAN
 _MAX_COPY_DELAY = timedelta(hours=8)
 _CREDITS = ("afp", "reuters", "ap", "efe", "staff photo", "getty images", "epa")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
-_SENTENCE_END = re.compile(r"(?<=\.) (?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[.”]) (?=[A-Z“])")
+_FOLD = str.maketrans({"ø": "o", "ł": "l", "æ": "ae", "ß": "ss", "đ": "d"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +114,10 @@ class DemoStory:
 
 
 def slugify(text: str, *, words: int = 8) -> str:
-    return "-".join(_SLUG_DROP.sub(" ", text.lower()).split()[:words])
+    """ASCII slug of the first ``words`` words (accents folded: "Malmö" -> "malmo")."""
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_FOLD))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    return "-".join(_SLUG_DROP.sub(" ", ascii_text).split()[:words])
 
 
 def story_path(template: str, section: str, published: datetime, slug: str, ident: int) -> str:

@@ -47,6 +47,7 @@ FIRST_NAMES: tuple[str, ...] = (
     "Emeka", "Freya", "Gustavo", "Hana", "Ivo", "Jasmin", "Kenji", "Leila", "Matteo", "Nadia",
     "Oskar", "Priya", "Rafael", "Sigrid", "Tobias", "Ulla", "Viktor", "Wanjiru", "Yara", "Zeno",
     "Adele", "Bilal", "Carmen", "Declan", "Esther", "Fabian", "Gloria", "Henrik", "Isla", "Julian",
+    "Zoë", "Søren", "Iñigo", "Ágnes", "Björn", "Łucja", "Renée", "José",
 )
 
 LAST_NAMES: tuple[str, ...] = (
@@ -58,14 +59,16 @@ LAST_NAMES: tuple[str, ...] = (
     "Ortega", "Pemberton", "Rahimi", "Sorensen", "Tkachenko", "Vasquez", "Weatherby", "Xu",
     "Yamamoto", "Zamora", "Ashworth", "Brennan", "Coelho", "Dvorak", "Engel", "Ferreira",
     "Gallagher", "Haddad", "Iversen", "Kessler", "Larsen", "Marchetti", "Nordin", "Oyelaran",
+    "Tokáyev", "Pashinián", "Müller", "Østergaard", "Núñez", "Čapek", "Ruzajúnov", "Gonçalves",
 )
 
 PLACES: tuple[str, ...] = (
-    "Almaty", "Porto", "Gdansk", "Valparaiso", "Tampere", "Mombasa", "Busan", "Cordoba",
-    "Thessaloniki", "Leipzig", "Medellin", "Bergen", "Lyon", "Izmir", "Kaunas", "Graz",
+    "Almatí", "Porto", "Gdańsk", "Valparaíso", "Tampere", "Mombasa", "Busan", "Córdoba",
+    "Thessaloniki", "Leipzig", "Medellín", "Bergen", "Lyon", "Izmir", "Kaunas", "Graz",
     "Rosario", "Adelaide", "Halifax", "Nagoya", "Tbilisi", "Ljubljana", "Arequipa", "Dakar",
-    "Cluj", "Bilbao", "Aarhus", "Brno", "Tartu", "Split", "Malmo", "Winnipeg", "Hobart",
-    "Kumasi", "Da Nang", "Cebu", "Mysore", "Tangier", "Salvador", "Galway",
+    "Cluj", "Bilbao", "Aarhus", "Brno", "Tartu", "Split", "Malmö", "Winnipeg", "Hobart",
+    "Kumasi", "Da Nang", "Cebu", "Mysore", "Tangier", "Salvador", "Galway", "Bogotá",
+    "Kraków", "Reykjavík", "Zürich",
 )
 
 COUNTRIES: tuple[str, ...] = (

@@ -12,6 +12,7 @@ from ingest.demo.templates.common import (
     ArticleContext,
     esc,
     grouped,
+    inline,
     jsonld,
     news_article_ld,
     og_meta,
@@ -30,7 +31,7 @@ _HOURS = 1.0
 def _body(ctx: ArticleContext) -> str:
     groups = grouped(ctx.story.blocks)
     parts: list[str] = []
-    for kind, texts in groups:
+    for k, (kind, texts) in enumerate(groups):
         if kind == "h":
             parts.append(f'<h2 class="wp-block-heading">{esc(texts[0])}</h2>')
         elif kind == "ul":
@@ -38,7 +39,9 @@ def _body(ctx: ArticleContext) -> str:
         elif kind == "quote":
             parts.append(f'<blockquote class="wp-block-quote"><p>{esc(texts[0])}</p></blockquote>')
         else:
-            parts.append(f"<p>{esc(texts[0])}</p>")
+            link = f' href="/section/{ctx.story.section}"'
+            text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
+            parts.append(f"<p>{text}</p>")
     if ctx.teaser is not None:
         teaser = (
             '<div class="related-inline"><a class="related-inline__link" '

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -20,6 +21,7 @@ __all__ = [
     "css",
     "esc",
     "grouped",
+    "inline",
     "iso",
     "jsonld",
     "news_article_ld",
@@ -176,3 +178,12 @@ def recent_list(refs: Sequence[StoryRef], *, item_class: str = "") -> str:
 def widget_date(day: date) -> str:
     """The header's "today" widget, e.g. ``Monday, June 30, 2025``."""
     return f"{day:%A}, {day:%B} {day.day}, {day.year}"
+
+
+_MID_NAME = re.compile(r"(?<=[a-z,] )([A-Z][a-z]{5,})\b")
+
+
+def inline(text: str, *, tag: str, attrs: str = "") -> str:
+    """Escaped ``text`` with its first mid-sentence capitalised word wrapped in ``<tag>``, as
+    article bodies carry links and emphasis; the text content is unchanged."""
+    return _MID_NAME.sub(lambda m: f"<{tag}{attrs}>{m.group(1)}</{tag}>", esc(text), count=1)

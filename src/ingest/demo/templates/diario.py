@@ -14,6 +14,7 @@ from ingest.demo.templates.common import (
     byline,
     esc,
     grouped,
+    inline,
     iso,
     jsonld,
     news_article_ld,
@@ -51,7 +52,7 @@ def _fecha(day: date) -> str:
 def _body(ctx: ArticleContext) -> str:
     groups = grouped(ctx.story.blocks)
     parts: list[str] = []
-    for kind, texts in groups:
+    for k, (kind, texts) in enumerate(groups):
         if kind == "h":
             parts.append(f'<h2 class="subtitulo">{esc(texts[0])}</h2>')
         elif kind == "ul":
@@ -59,7 +60,8 @@ def _body(ctx: ArticleContext) -> str:
         elif kind == "quote":
             parts.append(f'<blockquote class="cita"><p>{esc(texts[0])}</p></blockquote>')
         else:
-            parts.append(f'<p class="parrafo">{esc(texts[0])}</p>')
+            text = inline(texts[0], tag="strong") if k % 3 == 1 else esc(texts[0])
+            parts.append(f'<p class="parrafo">{text}</p>')
     if ctx.teaser is not None:
         parts.insert(
             teaser_slot(groups),

@@ -14,6 +14,7 @@ from ingest.demo.templates.common import (
     byline,
     esc,
     grouped,
+    inline,
     iso,
     recent_list,
     section_nav,
@@ -39,7 +40,7 @@ _LABELS = {
 def _body(ctx: ArticleContext) -> str:
     groups = grouped(ctx.story.blocks)
     parts: list[str] = []
-    for kind, texts in groups:
+    for k, (kind, texts) in enumerate(groups):
         if kind == "h":
             parts.append(f'<h3 class="zwischentitel">{esc(texts[0])}</h3>')
         elif kind == "ul":
@@ -47,7 +48,8 @@ def _body(ctx: ArticleContext) -> str:
         elif kind == "quote":
             parts.append(f"<blockquote><p>{esc(texts[0])}</p></blockquote>")
         else:
-            parts.append(f"<p>{esc(texts[0])}</p>")
+            text = inline(texts[0], tag="em") if k % 2 else esc(texts[0])
+            parts.append(f"<p>{text}</p>")
     more = recent_list(ctx.recent[:2])
     if ctx.teaser is not None:
         more = (

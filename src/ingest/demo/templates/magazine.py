@@ -13,6 +13,7 @@ from ingest.demo.templates.common import (
     byline,
     esc,
     grouped,
+    inline,
     iso,
     og_meta,
     recent_list,
@@ -44,7 +45,7 @@ def _body(ctx: ArticleContext) -> str:
                 f"{esc(teaser_text(ctx.teaser.title))}</a></div>"
             )
         if kind == "p":
-            run.append(esc(texts[0]))
+            run.append(inline(texts[0], tag="b") if k % 2 else esc(texts[0]))
             continue
         flush()
         if kind == "h":

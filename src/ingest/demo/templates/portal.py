@@ -13,6 +13,7 @@ from ingest.demo.templates.common import (
     ArticleContext,
     esc,
     grouped,
+    inline,
     iso,
     jsonld,
     news_article_ld,
@@ -37,7 +38,7 @@ _COMMENTS = (
 def _body(ctx: ArticleContext) -> str:
     groups = grouped(ctx.story.blocks)
     parts: list[str] = []
-    for kind, texts in groups:
+    for k, (kind, texts) in enumerate(groups):
         if kind == "h":
             parts.append(f"<h2>{esc(texts[0])}</h2>")
         elif kind == "ul":
@@ -45,7 +46,9 @@ def _body(ctx: ArticleContext) -> str:
         elif kind == "quote":
             parts.append(f'<blockquote class="pullquote">{esc(texts[0])}</blockquote>')
         else:
-            parts.append(f'<p class="article-text">{esc(texts[0])}</p>')
+            link = f' href="/tag/{ctx.story.tags[-1]}" class="internal"'
+            text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
+            parts.append(f'<p class="article-text">{text}</p>')
     if ctx.teaser is not None:
         parts.insert(
             teaser_slot(groups),

@@ -16,6 +16,7 @@ from ingest.demo.templates.common import (
     css,
     esc,
     grouped,
+    inline,
     jsonld,
     news_article_ld,
     og_meta,
@@ -35,7 +36,7 @@ def _c(name: str) -> str:
 def _body(ctx: ArticleContext) -> str:
     groups = grouped(ctx.story.blocks)
     parts: list[str] = []
-    for kind, texts in groups:
+    for k, (kind, texts) in enumerate(groups):
         if kind == "h":
             parts.append(f'<h2 class="{_c("h2")}">{esc(texts[0])}</h2>')
         elif kind == "ul":
@@ -44,9 +45,9 @@ def _body(ctx: ArticleContext) -> str:
         elif kind == "quote":
             parts.append(f'<div class="{_c("quote")}"><q>{esc(texts[0])}</q></div>')
         else:
-            parts.append(
-                f'<div class="{_c("pwrap")}"><p class="{_c("p")}">{esc(texts[0])}</p></div>'
-            )
+            link = f' class="{_c("link")}" href="/section/{ctx.story.section}"'
+            text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
+            parts.append(f'<div class="{_c("pwrap")}"><p class="{_c("p")}">{text}</p></div>')
     if ctx.teaser is not None:
         parts.insert(
             teaser_slot(groups),
