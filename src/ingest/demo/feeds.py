@@ -76,7 +76,9 @@ def atom_feed(stories: Sequence[DemoStory], base_url: str) -> str:
 
 
 def robots_txt(base_url: str, *, crawl_delay: float | None) -> str:
-    lines = ["User-agent: *", "Disallow: /private/"]
+    """Everyone may crawl all but ``/private/``; one named bot may crawl nothing."""
+    lines = ["# Demo news site", "User-agent: ExampleScraperBot", "Disallow: /", ""]
+    lines += ["User-agent: *", "Disallow: /private/", "Allow: /"]
     if crawl_delay is not None:
         lines.append(f"Crawl-delay: {crawl_delay:g}")
     lines += ["", f"Sitemap: {base_url}/sitemap.xml", ""]

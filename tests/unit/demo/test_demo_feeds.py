@@ -7,6 +7,7 @@ import tracemalloc
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import datetime
+from urllib.robotparser import RobotFileParser
 
 from ingest.demo import DemoConfig, DemoSite
 
@@ -89,6 +90,17 @@ def test_robots_txt() -> None:
     assert "Crawl-delay" not in text
     slow = DemoSite(DemoConfig(crawl_delay=1.5)).render("/robots.txt").body.decode()
     assert "Crawl-delay: 1.5" in slow.splitlines()
+
+
+def test_robots_txt_with_the_standard_library_parser() -> None:
+    parser = RobotFileParser()
+    parser.parse(
+        DemoSite(DemoConfig(crawl_delay=2)).render("/robots.txt").body.decode().splitlines()
+    )
+    assert parser.can_fetch("ingest/1.0", BASE + "/section/world")
+    assert not parser.can_fetch("ingest/1.0", BASE + "/private/drafts/next-week")
+    assert not parser.can_fetch("ExampleScraperBot", BASE + "/")
+    assert parser.crawl_delay("ingest/1.0") == 2
 
 
 def test_large_site_is_lazy() -> None:
