@@ -212,3 +212,18 @@ def test_lookup_by_url() -> None:
     assert site.lookup(BASE + story.path) == story
     assert site.lookup(story.path) == story
     assert site.lookup(BASE + "/section/world") is None
+
+
+@pytest.mark.parametrize("n", [1, 2, 9])
+def test_tiny_sites_render_every_linked_page(n: int) -> None:
+    site = DemoSite(DemoConfig(n_articles=n, syndicated_every=1))
+    assert len(site) == 2 * n
+    for path in site.article_paths():
+        page = _parse(site.render(path).body)
+        assert page.errors == [] and page.stack == []
+    for path in ["/", *site.non_article_sitemap_paths(), "/feed.xml", "/atom.xml", "/sitemap.xml"]:
+        rendered = site.render(path)
+        assert rendered.status == 200, path
+        if rendered.content_type.startswith("text/html"):
+            page = _parse(rendered.body)
+            assert page.errors == [] and page.stack == [], path
