@@ -97,7 +97,7 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
         meta = _apply_rules(tree, meta, rules)
     tree.strip_tags(list(SKIP_TAGS))
     body = tree.body
-    visible = clean(body.text(separator=" ")) if body is not None else ""
+    visible = clean(body.text(separator=" ")[: _PAGE_SAMPLE * 2]) if body is not None else ""
     problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
     if problem or body is None:
         reason, detail = problem or ("empty", "no body")

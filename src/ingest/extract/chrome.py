@@ -8,7 +8,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborNode
 
 from ingest.extract.dom import class_id, clean, link_chars, remove_all
-from ingest.extract.vocabulary import CHROME_CLASS, CONTENT_CLASS, is_chrome_heading
+from ingest.extract.vocabulary import CONTENT_CLASS, is_chrome_heading, is_chrome_name
 
 __all__ = ["strip_chrome"]
 
@@ -47,11 +47,16 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     nodes = root.css("[class], [id]")
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
+    memo: dict[str, bool] = {}
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
         names = class_id(node)
-        if node.tag in ("html", "body", "main", "article") or not CHROME_CLASS.search(names):
-            continue
-        if CONTENT_CLASS.search(names) and not _strong_chrome(names):
+        chrome = memo.get(names)
+        if chrome is None:
+            chrome = is_chrome_name(names)
+            if chrome and CONTENT_CLASS.search(names) and not _strong_chrome(names):
+                chrome = False
+            memo[names] = chrome
+        if not chrome or node.tag in ("html", "body", "main", "article"):
             continue
         if _protected(node, page_chars):
             continue
@@ -83,7 +88,10 @@ def _headed_block(head: LexborNode) -> list[LexborNode]:
         parent = node.parent
         if parent is None or parent.tag in ("body", "html", "main", "article"):
             break
-        text = clean(parent.text())
+        raw = parent.text()
+        if len(raw) > 8000:
+            break
+        text = clean(raw)
         if len(text) > 4000:
             break
         if len(text) - head_len < 40:

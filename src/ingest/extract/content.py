@@ -87,7 +87,7 @@ def _final_scores(scores: dict[int, tuple[LexborNode, float]]) -> list[tuple[flo
     ranked = sorted(scores.values(), key=lambda item: item[1], reverse=True)[:8]
     final = []
     for node, raw in ranked:
-        text_len = max(1, len(clean(node.text())))
+        text_len = max(1, len(node.text(strip=True)))
         density = link_chars(node) / text_len
         final.append(((raw + _weight(node)) * (1.0 - min(density, 1.0)), node))
     final.sort(key=lambda item: item[0], reverse=True)
@@ -148,8 +148,7 @@ def _siblings(
 
 
 def _good_chars(node: LexborNode) -> int:
-    text = clean(node.text())
-    return len(text) - link_chars(node)
+    return len(node.text(strip=True)) - link_chars(node)
 
 
 def find_region(root: LexborNode) -> Region | None:

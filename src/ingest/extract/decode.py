@@ -37,7 +37,6 @@ _ALIASES = {
     "ks_c_5601-1987": "cp949",
 }
 _SNIFF_BYTES = 4096
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")
 
 
 def _declared(head: bytes) -> str | None:
@@ -76,11 +75,10 @@ def decode_html(data: bytes) -> str:
 
 
 def sanitize_text(text: str) -> str:
-    """Drop NULs, C0 controls and lone surrogates so the text is safe to parse and store."""
+    """Replace lone surrogates so the text is safe to parse (the HTML parser itself maps NUL and
+    other controls; ``dom.clean`` drops them from extracted text)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         text = text.encode("utf-8", "replace").decode("utf-8", "replace")
-    if _CONTROL.search(text):
-        text = _CONTROL.sub("", text)
     return text

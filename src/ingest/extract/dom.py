@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -19,8 +20,8 @@ __all__ = [
     "text_of",
 ]
 
-_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad]+")
-_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+_INVISIBLE = re.compile(r"[\u00ad\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
 #: Elements dropped with their content before anything else looks at the tree.
 SKIP_TAGS = (
@@ -69,7 +70,9 @@ def clean(text: str | None) -> str:
     """Collapse whitespace (NBSP and zero-width characters included) and strip."""
     if not text:
         return ""
-    return _WS.sub(" ", _INVISIBLE.sub("", text) if "\u00ad" in text else text).strip()
+    if "&" in text and ";" in text:
+        text = html.unescape(text)
+    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
 
 
 def text_of(node: LexborNode) -> str:
@@ -91,7 +94,7 @@ def class_id(node: LexborNode) -> str:
 
 def link_chars(node: LexborNode) -> int:
     """Characters of text inside links below ``node``."""
-    return sum(len(clean(a.text())) for a in node.css("a"))
+    return sum(len(a.text(strip=True)) for a in node.css("a"))
 
 
 def remove_all(nodes: Iterable[LexborNode]) -> None:

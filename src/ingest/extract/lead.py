@@ -67,7 +67,15 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
     if body is None:
         return None
     h1 = body.css_first("h1")
-    for node in body.css(_LEAD_SEL)[:60]:
+    scope = body
+    if h1 is not None:  # the standfirst sits next to the headline
+        scope = h1
+        for _ in range(4):
+            parent = scope.parent
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            scope = parent
+    for node in scope.css(_LEAD_SEL)[:60]:
         named = LEAD_CLASS.search(class_id(node)) is not None
         if not named and (node.attributes.get("itemprop") or "") != "description":
             continue

@@ -74,8 +74,10 @@ def _first(meta: dict[str, list[str]], *keys: str) -> str:
 
 
 def _pick(*candidates: tuple[str, object]) -> tuple[object, str]:
-    """The first truthy value and its provenance."""
+    """The first truthy value and its provenance; callables are evaluated only when reached."""
     for source, value in candidates:
+        if callable(value):
+            value = value()
         if value:
             return value, source
     return None, ""
@@ -174,13 +176,13 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     authors, prov_a = _pick(
         ("json-ld", clean_authors(ld.authors)),
         ("meta", clean_authors(_meta_authors(meta))),
-        ("dom", _dom_authors(tree)),
+        ("dom", lambda: _dom_authors(tree)),
     )
     published, prov_p = _pick(
         ("json-ld", parse_any_date(ld.published)),
         ("meta", parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
-        ("dom", _dom_date(tree)),
-        ("url", date_from_url(url) or date_from_url(canonical)),
+        ("dom", lambda: _dom_date(tree)),
+        ("url", lambda: date_from_url(url) or date_from_url(canonical)),
     )
     modified, prov_m = _pick(
         ("json-ld", parse_any_date(ld.modified)),

@@ -8,7 +8,7 @@ from ingest.extract.dom import clean
 
 __all__ = ["clean_title", "host_key"]
 
-_SEPARATORS = re.compile(r"\s+[|–—·•»«:/\\-]\s+|\s*[|·•»«]\s*")
+_SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*")
 _MAX_TITLE = 400
 
 

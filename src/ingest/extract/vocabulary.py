@@ -10,36 +10,198 @@ import re
 
 __all__ = [
     "BYLINE_PREFIX",
-    "CHROME_CLASS",
     "CHROME_HEADINGS",
     "CHROME_PREFIX",
+    "CHROME_WORDS",
     "CONTENT_CLASS",
     "LEAD_CLASS",
     "is_chrome_heading",
+    "is_chrome_name",
 ]
 
-#: class/id tokens of page chrome (matched on word boundaries of ``-``, ``_`` and spaces).
-CHROME_CLASS = re.compile(
-    r"(?:^|[\s_-])(?:"
-    r"nav|navbar|navigation|menu|menus|breadcrumbs?|sidebar|side-?bar|rail|footer|masthead|"
-    r"skip|skiplinks?|share|shares|sharing|sharebar|shariff|social|socials|social-?media|"
-    r"related|recommend(?:ed|ations?)?|recirc\w*|outbrain|taboola|newsletters?|subscribe|"
-    r"subscription|signup|sign-up|cookies?|consent|gdpr|cmp|paywall|promo|promos|promotion|"
-    r"sponsor(?:ed)?|advert\w*|ads?|adv|adslot|ad-?slot|ad-?container|ad-?wrapper|dfp|gpt|"
-    r"banner|comments?|disqus|popular|most-?read|mostread|most-?viewed|trending|teasers?|"
-    r"read-?more|readmore|also-?read|read-?also|more-?stories|more-?articles|more-?news|"
-    r"widget|widgets|pagination|pager|tags|tag-?list|taglist|keywords|topics|author-?box|"
-    r"author-?bio|author-?info|author-?card|about-?author|bio|byline|bylines|dateline|"
-    r"timestamp|print|toolbar|tools|rating|login|modal|popup|overlay|caption|captions|"
-    r"credit|credits|copyright|sr-only|visually-?hidden|screen-?reader(?:-text)?|"
-    r"offscreen|jump-?link|toc|table-?of-?contents|newsticker|ticker|"
-    r"donate|donation|follow|feedback|survey|poll|quiz|embed-?(?:twitter|instagram)|"
-    r"twitter-tweet|instagram-media|tiktok-embed|video-?player|player|playlist|gallery-?nav|"
-    r"wp-caption-text|post-?nav|entry-?meta|post-?meta|article-?meta|meta-?data|metabar|"
-    r"infobox-?related|further-?reading|see-?also|sharethis|addthis|jp-relatedposts|"
-    r"sharedaddy|yarpp|wpcnt|inline-?teaser|partner|affiliate|outstream"
-    r")(?=$|[\s_-])"
+#: class/id words of page chrome; a class name is split on spaces, ``-`` and ``_`` and each word,
+#: pair and triple of adjacent words (joined by ``-``) is looked up here.
+CHROME_WORDS = frozenset(
+    [
+        "nav",
+        "navbar",
+        "navigation",
+        "menu",
+        "menus",
+        "breadcrumb",
+        "breadcrumbs",
+        "sidebar",
+        "side-bar",
+        "rail",
+        "footer",
+        "masthead",
+        "skip",
+        "skiplink",
+        "skiplinks",
+        "share",
+        "shares",
+        "sharing",
+        "sharebar",
+        "share-bar",
+        "shariff",
+        "social",
+        "socials",
+        "social-media",
+        "socialmedia",
+        "related",
+        "recommended",
+        "recommendation",
+        "recommendations",
+        "outbrain",
+        "taboola",
+        "newsletter",
+        "newsletters",
+        "subscribe",
+        "subscription",
+        "signup",
+        "sign-up",
+        "cookie",
+        "cookies",
+        "consent",
+        "gdpr",
+        "cmp",
+        "paywall",
+        "promo",
+        "promos",
+        "promotion",
+        "sponsor",
+        "sponsored",
+        "ad",
+        "ads",
+        "adv",
+        "adslot",
+        "ad-slot",
+        "ad-container",
+        "ad-wrapper",
+        "adcontainer",
+        "adwrapper",
+        "dfp",
+        "gpt",
+        "banner",
+        "comment",
+        "comments",
+        "disqus",
+        "popular",
+        "most-read",
+        "mostread",
+        "most-viewed",
+        "mostviewed",
+        "trending",
+        "teaser",
+        "teasers",
+        "read-more",
+        "readmore",
+        "also-read",
+        "alsoread",
+        "read-also",
+        "more-stories",
+        "more-articles",
+        "more-news",
+        "morestories",
+        "widget",
+        "widgets",
+        "pagination",
+        "pager",
+        "tags",
+        "tag-list",
+        "taglist",
+        "keywords",
+        "topics",
+        "author-box",
+        "authorbox",
+        "author-bio",
+        "authorbio",
+        "author-info",
+        "author-card",
+        "about-author",
+        "bio",
+        "byline",
+        "bylines",
+        "dateline",
+        "timestamp",
+        "print",
+        "toolbar",
+        "tools",
+        "rating",
+        "login",
+        "modal",
+        "popup",
+        "overlay",
+        "caption",
+        "captions",
+        "credit",
+        "credits",
+        "copyright",
+        "sr-only",
+        "visually-hidden",
+        "visuallyhidden",
+        "screen-reader",
+        "screen-reader-text",
+        "offscreen",
+        "jump-link",
+        "toc",
+        "table-of-contents",
+        "newsticker",
+        "ticker",
+        "donate",
+        "donation",
+        "follow",
+        "feedback",
+        "survey",
+        "poll",
+        "quiz",
+        "embed-twitter",
+        "embed-instagram",
+        "twitter-tweet",
+        "instagram-media",
+        "tiktok-embed",
+        "video-player",
+        "player",
+        "playlist",
+        "gallery-nav",
+        "wp-caption-text",
+        "post-nav",
+        "entry-meta",
+        "post-meta",
+        "article-meta",
+        "meta-data",
+        "metabar",
+        "further-reading",
+        "see-also",
+        "sharethis",
+        "addthis",
+        "jp-relatedposts",
+        "sharedaddy",
+        "yarpp",
+        "wpcnt",
+        "inline-teaser",
+        "partner",
+        "affiliate",
+        "outstream",
+    ]
 )
+CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")
+_NAME_SPLIT = re.compile(r"[\s_-]+")
+
+
+def is_chrome_name(names: str) -> bool:
+    """True when a lower-cased ``class``/``id`` string names page chrome."""
+    tokens = [t for t in _NAME_SPLIT.split(names) if t]
+    last = len(tokens) - 1
+    for i, tok in enumerate(tokens):
+        if tok in CHROME_WORDS or tok.startswith(CHROME_PREFIXES):
+            return True
+        if i < last:
+            pair = f"{tok}-{tokens[i + 1]}"
+            if pair in CHROME_WORDS or (i + 1 < last and f"{pair}-{tokens[i + 2]}" in CHROME_WORDS):
+                return True
+    return False
+
 
 #: class/id tokens of containers that hold the article body.
 CONTENT_CLASS = re.compile(
