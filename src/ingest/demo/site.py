@@ -64,6 +64,9 @@ class DemoConfig:
     crawl_delay: float | None = None
     etag: bool = True
     rate_log: bool = True
+    #: 0 is the site as first published; each later revision updates one in ten originals
+    #: (an "Update:" paragraph, a later dateModified, a new ETag): for recrawl tests.
+    revision: int = 0
 
 
 class Rendered(NamedTuple):
@@ -86,6 +89,7 @@ class DemoSite:
             seed=self.config.seed,
             n_articles=self.config.n_articles,
             syndicated_every=self.config.syndicated_every,
+            revision=self.config.revision,
         )
         #: The date the header widgets show as "today" (after every publication date).
         self.today: date = REFERENCE_DATE.date()
@@ -169,6 +173,7 @@ class DemoSite:
             "soft_404_pages": 1,
             "error_pages": len(pages.ERROR_PATHS),
             "private_pages": 1,
+            "revision_updated_articles": self.catalogue.updated_in_revision(),
         }
         counts["not_article_pages"] = 1 + listing + len(_TAGS) + len(pages.STATIC_PAGES) + 1
         return counts

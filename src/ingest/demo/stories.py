@@ -45,6 +45,8 @@ _SPAN = timedelta(days=60)
 # later) is dated "today" in any time zone: the header widgets always show another date.
 _START = REFERENCE_DATE - timedelta(days=2) - _SPAN
 _MAX_COPY_DELAY = timedelta(hours=8)
+# Each revision of the site updates one in ten originals (a seeded residue class of the index).
+_UPDATE_CYCLE = 10
 _CREDITS = ("afp", "reuters", "ap", "efe", "staff photo", "getty images", "epa")
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _SENTENCE_END = re.compile(r"(?<=[.”]) (?=[A-Z“])")
@@ -139,10 +141,15 @@ def story_path(template: str, section: str, published: datetime, slug: str, iden
 class StoryCatalogue:
     """Generates stories on demand. Holds only its configuration (no per-story state)."""
 
-    def __init__(self, *, seed: int, n_articles: int, syndicated_every: int) -> None:
+    def __init__(
+        self, *, seed: int, n_articles: int, syndicated_every: int, revision: int = 0
+    ) -> None:
         if n_articles < 1:
             raise ValueError("n_articles must be at least 1")
+        if revision < 0:
+            raise ValueError("revision must not be negative")
         self.seed = seed
+        self.revision = revision
         self.n_articles = n_articles
         self.syndicated_every = syndicated_every
         self.n_copies = n_articles // syndicated_every if syndicated_every > 0 else 0
@@ -151,6 +158,9 @@ class StoryCatalogue:
         self.staff: tuple[str, ...] = tuple(
             f"{rng.choice(vocab.FIRST_NAMES)} {rng.choice(vocab.LAST_NAMES)}" for _ in range(24)
         )
+        order = list(range(_UPDATE_CYCLE))
+        self._rng("revisions").shuffle(order)
+        self._update_class = tuple(order)  # revision r updates key(i) == _update_class[r-1 % 10]
 
     def __len__(self) -> int:
         return self.n_articles + self.n_copies
@@ -167,6 +177,20 @@ class StoryCatalogue:
         if k <= 0 or (original + 1) % k != 0 or original >= self.n_articles:
             return None
         return self.n_articles + (original + 1) // k - 1
+
+    def updates(self, i: int) -> tuple[int, ...]:
+        """The revisions (``1 .. revision``) at which original ``i`` was updated."""
+        first = self._update_class.index(_update_key(i)) + 1
+        return tuple(range(first, self.revision + 1, _UPDATE_CYCLE))
+
+    def updated_in_revision(self) -> int:
+        """How many originals the current revision changed (0 at revision 0)."""
+        if self.revision == 0:
+            return 0
+        key = self._update_class[(self.revision - 1) % _UPDATE_CYCLE]
+        full, rest = divmod(self.n_articles, _UPDATE_CYCLE)  # one per full block of ten
+        tail = range(full * _UPDATE_CYCLE, full * _UPDATE_CYCLE + rest)
+        return full + sum(1 for i in tail if _update_key(i) == key)
 
     def ref(self, i: int) -> StoryRef:
         """The cheap description of story ``i`` (original or copy)."""
@@ -189,6 +213,11 @@ class StoryCatalogue:
         modified = None
         if mod_rng.random() < 0.3:
             modified = published + timedelta(minutes=mod_rng.randint(20, 600))
+        updates = self.updates(i)
+        if updates:
+            # halfway to the reference date, then halfway again: later with every revision
+            room = REFERENCE_DATE - timedelta(hours=1) - published
+            modified = (published + room * (1 - 0.5 ** updates[-1])).replace(microsecond=0)
         return StoryRef(i, path, template, title, published, section, None, modified), cast
 
     def _copy_ref(self, i: int) -> StoryRef:
@@ -201,7 +230,8 @@ class StoryCatalogue:
         template = others[j % len(others)]
         title = _rewrite_headline(rng, orig.title)
         path = story_path(template, orig.section, published, slugify(title), i)
-        return StoryRef(i, path, template, title, published, orig.section, orig.id)
+        modified = None if orig.modified is None else orig.modified + (published - orig.published)
+        return StoryRef(i, path, template, title, published, orig.section, orig.id, modified)
 
     def iter_refs_desc(self, *, copies: bool) -> Iterator[StoryRef]:
         """Originals (or copies) from the newest to the oldest, lazily."""
@@ -249,6 +279,9 @@ class StoryCatalogue:
         body_rng = self._rng("body", i)
         lead = prose.standfirst(body_rng, cast)
         blocks = _body(body_rng, cast)
+        for r in self.updates(i):
+            text = prose.paragraphs(self._rng("update", i, r), cast, [2])[0]
+            blocks = (*blocks, Block("p", f"Update: {text}"))
         authors = tuple(body_rng.sample(self.staff, k=body_rng.choice((1, 1, 2))))
         tags = (ref.section, *body_rng.sample(vocab.TAG_POOL, k=body_rng.randint(1, 3)))
         caption = (
@@ -289,7 +322,7 @@ class StoryCatalogue:
             blocks=tuple(blocks),
             authors=orig.authors,
             published=ref.published,
-            modified=None,
+            modified=ref.modified,
             section=ref.section,
             tags=orig.tags,
             image_url=f"/media/wire/{ref.id}.jpg",
@@ -297,6 +330,12 @@ class StoryCatalogue:
             image_credit=orig.image_credit,
             syndicated_of=orig.id,
         )
+
+
+def _update_key(i: int) -> int:
+    """Which revisions update original ``i`` (mixed so that it is not ``i``'s residue alone,
+    which would single out the originals that have syndicated copies)."""
+    return (i + i // _UPDATE_CYCLE) % _UPDATE_CYCLE
 
 
 def _rewrite_headline(rng: random.Random, title: str) -> str:

@@ -227,3 +227,16 @@ def test_tiny_sites_render_every_linked_page(n: int) -> None:
         if rendered.content_type.startswith("text/html"):
             page = _parse(rendered.body)
             assert page.errors == [] and page.stack == [], path
+
+
+def test_revision_changes_validators_of_updated_pages_only() -> None:
+    before, after = DemoSite(), DemoSite(DemoConfig(revision=1))
+    results: dict[bool, set[int]] = {True: set(), False: set()}
+    for i, path in enumerate(before.article_paths()):
+        old = before.render(path)
+        changed = before.story(i) != after.story(i)
+        conditional = {"If-None-Match": old.headers["ETag"]}
+        results[changed].add(after.render(path, request_headers=conditional).status)
+        since = {"If-Modified-Since": old.headers["Last-Modified"]}
+        results[changed].add(after.render(path, request_headers=since).status)
+    assert results == {True: {200}, False: {304}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import timedelta, timezone
 
@@ -146,3 +147,29 @@ def test_article_paths_cover_every_story_once() -> None:
     paths = list(site.article_paths())
     assert len(paths) == len(set(paths)) == site.expected_counts()["article_urls"] == 66
     assert all(site.story_index(p) == i for i, p in enumerate(paths))
+
+
+def test_revision_updates_some_stories_in_place() -> None:
+    before, after = DemoSite(), DemoSite(DemoConfig(revision=1))
+    changed = [i for i in range(60) if before.story(i) != after.story(i)]
+    assert len(changed) == after.expected_counts()["revision_updated_articles"] == 6
+    for i in changed:
+        old, new = before.story(i), after.story(i)
+        assert (new.path, new.title, new.published) == (old.path, old.title, old.published)
+        assert new.blocks[:-1] == old.blocks and new.blocks[-1].text.startswith("Update: ")
+        assert new.modified is not None and new.modified > (old.modified or old.published)
+        assert new.modified < REFERENCE_DATE
+        copy = after.catalogue.copy_of(i)
+        if copy is not None:
+            assert after.story(copy).body != before.story(copy).body
+            assert after.ref(copy).lastmod > before.ref(copy).lastmod
+    assert before.expected_counts()["revision_updated_articles"] == 0
+
+
+def test_later_revisions_update_other_stories() -> None:
+    sites = [DemoSite(DemoConfig(n_articles=100, revision=r)) for r in range(4)]
+    updated = [
+        {i for i in range(100) if a.story(i) != b.story(i)} for a, b in itertools.pairwise(sites)
+    ]
+    assert all(len(u) == 10 for u in updated)
+    assert not (updated[0] & updated[1]) and not (updated[1] & updated[2])
