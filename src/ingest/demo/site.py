@@ -125,6 +125,24 @@ class DemoSite:
         index = self.story_index(parts.path or "/")
         return None if index is None else self.catalogue.story(index)
 
+    def page_kind(self, path: str) -> str:
+        """What ``path`` is, as ground truth for classifiers: ``article``, ``home``, ``listing``,
+        ``tag``, ``static``, ``soft_404`` (200 "Page not found"), ``private``, ``feed``,
+        ``sitemap``, ``robots``, ``asset``, or ``error`` (answers 404)."""
+        route = urlsplit(path).path or "/"
+        if self.story_index(route) is not None:
+            return "article"
+        if self.render(path).status != 200:
+            return "error"
+        fixed = {"/": "home", "/robots.txt": "robots", "/feed.xml": "feed", "/atom.xml": "feed"}
+        fixed |= {pages.SOFT_404_PATH: "soft_404", "/sitemap.xml": "sitemap"}
+        fixed |= dict.fromkeys(pages.STATIC_PAGES, "static")
+        if route in fixed:
+            return fixed[route]
+        prefixes = {"/sitemaps/": "sitemap", "/section/": "listing", "/tag/": "tag"}
+        prefixes |= {"/private/": "private", "/media/": "asset", "/assets/": "asset"}
+        return next(kind for prefix, kind in prefixes.items() if route.startswith(prefix))
+
     def listing_sections(self) -> tuple[str, ...]:
         return (*SECTIONS, WIRE)
 

@@ -240,3 +240,23 @@ def test_revision_changes_validators_of_updated_pages_only() -> None:
         since = {"If-Modified-Since": old.headers["Last-Modified"]}
         results[changed].add(after.render(path, request_headers=since).status)
     assert results == {True: {200}, False: {304}}
+
+
+def test_page_kind() -> None:
+    site = DemoSite()
+    kinds = {
+        next(site.article_paths()): "article",
+        "/": "home",
+        "/section/world?page=2": "listing",
+        "/section/world?page=9": "error",
+        "/tag/live": "tag",
+        "/about": "static",
+        SOFT_404_PATH: "soft_404",
+        "/broken": "error",
+        "/private/drafts/next-week": "private",
+        "/feed.xml": "feed",
+        "/sitemaps/pages.xml.gz": "sitemap",
+        "/robots.txt": "robots",
+        "/media/x.jpg": "asset",
+    }
+    assert {path: site.page_kind(path) for path in kinds} == kinds
