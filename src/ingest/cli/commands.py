@@ -203,7 +203,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     started = time.monotonic()
     summary, expected = asyncio.run(_demo(args, settings))
     print_summary(summary, elapsed=time.monotonic() - started)
-    print("  demo site: " + ", ".join(f"{k} {v}" for k, v in expected.items()))
+    print(
+        f"  the demo site has {expected['article_urls']} article pages "
+        f"({expected['articles']} stories + {expected['syndicated']} syndicated copies) and "
+        f"{expected['sitemap_non_article_urls']} other pages in its sitemaps"
+    )
     with store_session(settings) as store:
         shown = store.query(ArticleQuery(limit=1, one_per_cluster=True))
         if shown:

@@ -82,7 +82,7 @@ class Summary:
 
     def add(self, result: Result) -> None:
         self.kinds[str(result.kind)] += 1
-        if result.reason and result.kind not in (OutcomeKind.STORED, OutcomeKind.UNCHANGED):
+        if result.reason:
             self.reasons[f"{result.kind}:{result.reason}"] += 1
         if result.kind is OutcomeKind.STORED and result.article_id is not None:
             self.stored_ids.append(result.article_id)
