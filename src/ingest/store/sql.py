@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +30,13 @@ from ingest.store.base import (
     Version,
 )
 from ingest.store.schema import article_versions, articles, clusters, frontier, lsh_bands
+from ingest.store.search import (
+    SearchHit,
+    SourceStats,
+    parse_query,
+    render_snippet,
+    text_search_for,
+)
 
 __all__ = ["SqlStore"]
 
@@ -506,3 +514,100 @@ class SqlStore:
                         **values,
                     )
                 )
+
+    # -- search and exports (downstream) --------------------------------------------------------
+    # Added for search, exports, the change stream and the HTTP API; see docs/downstream.md.
+
+    def search(self, q: ArticleQuery, *, offset: int = 0) -> list[SearchHit]:
+        """Ranked full-text search for ``q.text`` with ``q``'s filters; empty when the text
+        holds no word. ``offset`` skips that many ranked hits."""
+        terms = parse_query(q.text or "")
+        if not terms:
+            return []
+        plan = text_search_for(self.engine.dialect.name).plan(
+            self._filtered(replace(q, text=None)),
+            terms,
+            language=q.language,
+            articles_id=articles.c.id,
+        )
+        with self._read() as conn:
+            rows = conn.execute(plan.statement.limit(q.limit).offset(max(0, offset))).all()
+        return [
+            SearchHit(
+                self._stored(r, r.canonical_article_id), float(r.rank), render_snippet(r.snippet)
+            )
+            for r in rows
+        ]
+
+    def latest(self, q: ArticleQuery, *, before_id: int | None = None) -> list[StoredArticle]:
+        """Articles matching ``q``'s filters (not its text), newest stored first, keyed by id
+        for cursor pagination: only ids below ``before_id`` when given."""
+        stmt = self._filtered(replace(q, text=None))
+        if before_id is not None:
+            stmt = stmt.where(articles.c.id < before_id)
+        with self._read() as conn:
+            rows = conn.execute(stmt.order_by(articles.c.id.desc()).limit(q.limit)).all()
+        return [self._stored(r, r.canonical_article_id) for r in rows]
+
+    def cursors(self, article_ids: Sequence[int]) -> dict[int, int]:
+        """The current change cursor (``seq``) of each given article that exists."""
+        ids = sorted(set(article_ids))
+        out: dict[int, int] = {}
+        with self._read() as conn:
+            for start in range(0, len(ids), _CHUNK):
+                rows = conn.execute(
+                    select(articles.c.id, articles.c.seq).where(
+                        articles.c.id.in_(ids[start : start + _CHUNK])
+                    )
+                )
+                out.update({int(r.id): int(r.seq) for r in rows})
+        return out
+
+    def cluster_members(self, cluster_id: int, *, limit: int = 50) -> list[tuple[int, str, str]]:
+        """(id, source, url) of up to ``limit`` articles in a cluster, by id."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(articles.c.id, articles.c.source, articles.c.url)
+                .where(articles.c.cluster_id == cluster_id)
+                .order_by(articles.c.id)
+                .limit(limit)
+            )
+            return [(int(r.id), str(r.source), str(r.url)) for r in rows]
+
+    def source_stats(self) -> list[SourceStats]:
+        """Per source: stored articles, last fetch time and URL outcomes from the frontier."""
+        counts: dict[str, int] = {}
+        last: dict[str, datetime] = {}
+        outcomes: dict[str, dict[str, int]] = {}
+        with self._read() as conn:
+            for r in conn.execute(
+                select(articles.c.source, func.count()).group_by(articles.c.source)
+            ):
+                counts[str(r[0])] = int(r[1])
+            for r in conn.execute(
+                select(
+                    frontier.c.source,
+                    frontier.c.outcome,
+                    func.count(),
+                    func.max(frontier.c.last_fetched),
+                ).group_by(frontier.c.source, frontier.c.outcome)
+            ):
+                name = str(r[0])
+                outcomes.setdefault(name, {})[str(r[1] or "pending")] = int(r[2])
+                if r[3] is not None and (name not in last or r[3] > last[name]):
+                    last[name] = r[3]
+        names = sorted({*counts, *outcomes})
+        return [SourceStats(n, counts.get(n, 0), last.get(n), outcomes.get(n, {})) for n in names]
+
+    def outcome_counts(self) -> dict[str, int]:
+        """How many known URLs ended in each outcome at their last fetch (frontier)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                select(frontier.c.outcome, func.count()).group_by(frontier.c.outcome)
+            ).all()
+        return {str(r[0] or "pending"): int(r[1]) for r in rows}
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database answers a trivial query."""
+        with self._read() as conn:
+            conn.execute(select(1)).scalar_one()
