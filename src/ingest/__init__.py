@@ -1,7 +1,7 @@
 """``ingest``: an async news ingestion pipeline.
 
-The public, pure entry point is :func:`extract`: HTML in, a clean article (or the reason it
-is not one) out, with no I/O.
+The public, pure entry point is :func:`extract`: ``extract(html, url=None)`` returns a clean
+:class:`Extracted` article or a :class:`NotArticle` with its reason. No I/O; never raises.
 """
 
 from __future__ import annotations
@@ -22,11 +22,6 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-
-def extract(
-    html: str | bytes, url: str | None = None, **options: object
-) -> Extracted | NotArticle:
-    """Extract the article from one page. Pure and deterministic; never raises on bad input."""
-    from ingest.extract import extract as _extract  # noqa: PLC0415 - keeps `import ingest` light
-
-    return _extract(html, url, **options)  # type: ignore[arg-type]
+# Bound after the import of the ``ingest.extract`` package so that the name ``ingest.extract`` is
+# the function (the package stays importable as ``ingest.extract.*``).
+from ingest.extract import extract

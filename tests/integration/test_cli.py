@@ -1,0 +1,114 @@
+"""The ``ingest`` command as a user runs it: real processes, real HTTP on loopback, SQLite."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def ingest(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ingest.cli.main", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    done = ingest("--help", cwd=tmp_path)
+    assert done.returncode == 0
+    for command in ("crawl", "articles", "extract", "export", "demo", "db"):
+        assert command in done.stdout
+
+
+def test_demo_crawls_the_site_and_prints_a_clean_article(tmp_path: Path) -> None:
+    done = ingest("demo", "--articles", "30", "--quiet", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Crawl summary" in out
+    stored = int(out.split("articles stored (new)")[1].split()[0])
+    assert "(30 stories + 3 syndicated copies)" in out
+    assert stored == 33
+    assert "failed                       0" in out
+    article = out.split("One clean article from the store")[1]
+    assert article.count("\n# ") == 1 and "Recent posts" not in article
+    assert (tmp_path / "data" / "demo.sqlite").exists()
+
+    listed = ingest(
+        "--db",
+        "sqlite:///data/demo.sqlite",
+        "articles",
+        "list",
+        "--json",
+        "--limit",
+        "100",
+        cwd=tmp_path,
+    )
+    records = [json.loads(line) for line in listed.stdout.splitlines()]
+    assert len(records) == 33
+    assert all(r["body"] and r["published"].endswith("+00:00") for r in records)
+
+    exported = ingest(
+        "--db",
+        "sqlite:///data/demo.sqlite",
+        "export",
+        "--one-per-cluster",
+        "-o",
+        "out.jsonl",
+        cwd=tmp_path,
+    )
+    assert exported.returncode == 0, exported.stderr
+    lines = (tmp_path / "out.jsonl").read_text().splitlines()
+    assert len(lines) == 30  # one article per story: syndicated copies share a cluster
+
+
+def test_crawl_without_input_explains_what_to_give(tmp_path: Path) -> None:
+    done = ingest("crawl", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "nothing to crawl" in done.stderr and "--feed" in done.stderr
+
+
+def test_crawl_refuses_loopback_unless_allowed(tmp_path: Path) -> None:
+    done = ingest("crawl", "--quiet", "--json", "http://127.0.0.1:9/story", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)["summary"]
+    assert summary["outcomes"] == {"disallowed": 1}
+    assert summary["reasons"] == {"disallowed:blocked_address": 1}
+
+
+def test_extract_prints_json(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html lang='en'><head><title>Harbour deal signed | Example News</title>"
+        "<meta property='article:published_time' content='2024-05-03T10:00:00+02:00'></head>"
+        "<body><nav><a href='/'>Home</a></nav><article><h1>Harbour deal signed</h1>"
+        + "".join(
+            f"<p>Paragraph {i} says the harbour council approved the budget after a "
+            f"long debate about the port and its workers, item {i}.</p>"
+            for i in range(6)
+        )
+        + "</article><footer>Copyright Example News</footer></body></html>"
+    )
+    done = ingest(
+        "extract", str(page), "--url", "https://news.example.com/2024/05/03/deal", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["title"] == "Harbour deal signed"
+    assert record["body"].startswith("Paragraph 0")
+    assert "Copyright" not in record["body"] and "Home" not in record["body"]
+    assert record["published"].startswith("2024-05-03")
