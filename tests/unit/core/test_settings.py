@@ -87,5 +87,5 @@ def test_invalid_sources_are_refused(data: object, message: str) -> None:
 
 
 def test_missing_sources_file_says_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="sources.example.yaml"):
+    with pytest.raises(ConfigError, match=r"sources\.example\.yaml"):
         load_sources(tmp_path / "missing.yaml")
