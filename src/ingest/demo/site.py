@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from ingest.demo import feeds, pages
 from ingest.demo.stories import REFERENCE_DATE, WIRE, DemoStory, StoryCatalogue, StoryRef
-from ingest.demo.templates import ArticleContext, render_article
+from ingest.demo.templates import ArticleContext, encode_article
 from ingest.demo.vocab import SECTIONS, TAG_POOL
 
 __all__ = [
@@ -231,17 +231,18 @@ class DemoSite:
         return ArticleContext(story, base_url, self.today, recent, teaser)
 
     def _article(self, i: int, base_url: str, headers: Mapping[str, str]) -> Rendered:
-        body = render_article(self._context(i, base_url)).encode("utf-8")
+        charset, body = encode_article(self._context(i, base_url))
+        ctype = f"text/html; charset={charset}"
         if not self.config.etag:
-            return Rendered(200, HTML, body, {})
+            return Rendered(200, ctype, body, {})
         lastmod = self.catalogue.ref(i).lastmod
         validators = {
             "ETag": '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
             "Last-Modified": format_datetime(lastmod, usegmt=True),
         }
         if _not_modified(headers, validators["ETag"], lastmod):
-            return Rendered(304, HTML, b"", validators)
-        return Rendered(200, HTML, body, validators)
+            return Rendered(304, ctype, b"", validators)
+        return Rendered(200, ctype, body, validators)
 
     # -- feeds, sitemaps, robots ----------------------------------------------------------
 

@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ingest.demo import TEMPLATES, DemoConfig, DemoSite
+from ingest.demo import TEMPLATES, DemoConfig, DemoSite, Rendered
 from ingest.demo.pages import SOFT_404_PATH
+from ingest.demo.templates import ENCODINGS
 
 BASE = "http://127.0.0.1:8000"
 _VOID = {"meta", "link", "img", "br", "input", "hr", "source", "wbr"}
@@ -52,9 +53,15 @@ class _Checker(HTMLParser):
         self.text.append(data)
 
 
-def _parse(body: bytes) -> _Checker:
+def _text(rendered: Rendered) -> str:
+    """The body decoded with the charset its Content-Type declares."""
+    charset = rendered.content_type.partition("charset=")[2] or "utf-8"
+    return rendered.body.decode(charset)
+
+
+def _parse(rendered: Rendered) -> _Checker:
     checker = _Checker()
-    checker.feed(body.decode("utf-8"))
+    checker.feed(_text(rendered))
     checker.close()
     return checker
 
@@ -68,9 +75,11 @@ def _first_of(site: DemoSite, template: str, *, copies: bool = False) -> int:
 def test_template_renders_story(template: str) -> None:
     site = DemoSite()
     story = site.story(_first_of(site, template))
-    status, ctype, body, headers = site.render(story.path, base_url=BASE)
-    assert (status, ctype) == (200, "text/html; charset=utf-8")
-    page = _parse(body)
+    rendered = site.render(story.path, base_url=BASE)
+    status, ctype, _, headers = rendered
+    assert status == 200
+    assert ctype == f"text/html; charset={ENCODINGS.get(template, 'utf-8')}"
+    page = _parse(rendered)
     assert page.errors == []
     assert page.stack == []
     text = re.sub(r"\s+", " ", "".join(page.text))
@@ -85,7 +94,7 @@ def test_template_renders_story(template: str) -> None:
 def test_jsonld_carries_published_date_and_authors(template: str) -> None:
     site = DemoSite()
     story = site.story(_first_of(site, template))
-    page = _parse(site.render(story.path, base_url=BASE).body)
+    page = _parse(site.render(story.path, base_url=BASE))
     (data,) = page.jsonld
     assert isinstance(data, dict)
     article = data["@graph"][1] if "@graph" in data else data
@@ -94,10 +103,24 @@ def test_jsonld_carries_published_date_and_authors(template: str) -> None:
     assert [a["name"] for a in authors] == list(story.authors)
 
 
+def test_magazine_is_served_in_windows_1252() -> None:
+    site = DemoSite()
+    story = next(
+        s for s in map(site.story, range(len(site))) if s.template == "magazine" and "“" in s.body
+    )
+    rendered = site.render(story.path)
+    assert rendered.content_type == "text/html; charset=windows-1252"
+    assert b'content="text/html; charset=windows-1252"' in rendered.body
+    with pytest.raises(UnicodeDecodeError):
+        rendered.body.decode("utf-8")
+    page = _parse(rendered)
+    assert all(b.text in re.sub(r"\s+", " ", "".join(page.text)) for b in story.blocks)
+
+
 def test_magazine_has_time_element_and_br_paragraphs() -> None:
     site = DemoSite()
     story = site.story(_first_of(site, "magazine"))
-    html = site.render(story.path).body.decode()
+    html = _text(site.render(story.path))
     assert "<br><br>" in html
     assert "<p>" not in html.split('class="post-body"')[1].split("</div>")[0]
     assert '<time datetime="' in html
@@ -107,7 +130,7 @@ def test_magazine_has_time_element_and_br_paragraphs() -> None:
 def test_kurier_uses_microdata() -> None:
     site = DemoSite()
     story = site.story(_first_of(site, "kurier"))
-    html = site.render(story.path).body.decode()
+    html = _text(site.render(story.path))
     assert 'itemtype="https://schema.org/NewsArticle"' in html
     match = re.search(r'itemprop="datePublished" content="([^"]+)"', html)
     assert match is not None
@@ -120,7 +143,7 @@ def test_kurier_uses_microdata() -> None:
 def test_chronicle_reproduces_seed_page_chrome() -> None:
     site = DemoSite()
     story = site.story(_first_of(site, "chronicle"))
-    html = site.render(story.path).body.decode()
+    html = _text(site.render(story.path))
     assert '<span class="today-date">Monday, June 30, 2025</span>' in html
     assert html.count(story.title.replace("'", "&#x27;")) >= 4  # title, h1, crumbs, sticky bar
     assert "Recent posts" in html
@@ -133,7 +156,7 @@ def test_syndicated_copy_is_canonical_to_itself() -> None:
     site = DemoSite()
     for i in range(site.config.n_articles, len(site)):
         copy = site.story(i)
-        page = _parse(site.render(copy.path, base_url=BASE).body)
+        page = _parse(site.render(copy.path, base_url=BASE))
         assert page.canonical == [BASE + copy.path]
         original = site.story(copy.syndicated_of or 0)
         assert BASE + original.path not in page.canonical
@@ -219,13 +242,13 @@ def test_tiny_sites_render_every_linked_page(n: int) -> None:
     site = DemoSite(DemoConfig(n_articles=n, syndicated_every=1))
     assert len(site) == 2 * n
     for path in site.article_paths():
-        page = _parse(site.render(path).body)
+        page = _parse(site.render(path))
         assert page.errors == [] and page.stack == []
     for path in ["/", *site.non_article_sitemap_paths(), "/feed.xml", "/atom.xml", "/sitemap.xml"]:
         rendered = site.render(path)
         assert rendered.status == 200, path
         if rendered.content_type.startswith("text/html"):
-            page = _parse(rendered.body)
+            page = _parse(rendered)
             assert page.errors == [] and page.stack == [], path
 
 

@@ -3,7 +3,8 @@
 Paragraphs are separated by ``<br><br>`` inside one ``div`` (no ``<p>``), subheadings are
 ``<h3>``, lists and quotes are ``<ul>``/``<blockquote>``. No JSON-LD: the date is in a
 ``<time datetime>`` element and the author in ``<meta name="author">`` and a "By A and B" line.
-Chrome: tag cloud, "You might also like" grid, comment count and a blogroll.
+Chrome: tag cloud, "You might also like" grid, comment count and a blogroll. Served as
+windows-1252, declared in the Content-Type header and a ``<meta http-equiv>``.
 """
 
 from __future__ import annotations
@@ -21,9 +22,11 @@ from ingest.demo.templates.common import (
     teaser_text,
 )
 
-__all__ = ["render"]
+__all__ = ["ENCODING", "render"]
 
 _HOURS = 2.0
+#: The magazine's CMS predates UTF-8: characters outside the code page become ``&#NNN;``.
+ENCODING = "windows-1252"
 
 
 def _body(ctx: ArticleContext) -> str:
@@ -69,7 +72,7 @@ def render(ctx: ArticleContext) -> str:
     authors = ", ".join(s.authors)
     return f"""<html>
 <head>
-<meta http-equiv="Content-Type" content="text/html; charset=utf-8">
+<meta http-equiv="Content-Type" content="text/html; charset={ENCODING}">
 <title>{esc(ctx.site_name)} Magazine :: {esc(s.title)}</title>
 <meta name="author" content="{esc(authors)}">
 <meta name="keywords" content="{esc(", ".join(s.tags))}">
