@@ -113,9 +113,10 @@ class HttpFetcher:
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
+            # sock_connect bounds each TCP/TLS connect (no timer when a pooled connection is
+            # reused); waiting for a free connection is bounded by total.
             timeout=aiohttp.ClientTimeout(
                 total=opts.total_timeout,
-                connect=opts.connect_timeout,
                 sock_connect=opts.connect_timeout,
                 sock_read=opts.read_timeout,
             ),
@@ -244,12 +245,15 @@ class HttpFetcher:
                 )
             delay = max(delay, min(decision.crawl_delay, self.options.max_crawl_delay))
         headers = _conditional_headers(request)
-        async with self._limiter.slot(host, min_delay=delay), self._global:
-            async with asyncio.timeout(self.options.total_timeout):
-                async with self._session.get(url, headers=headers, allow_redirects=False) as resp:
-                    if resp.status in _REDIRECTS and "Location" in resp.headers:
-                        return _Hop(resp.headers["Location"])
-                    return await self._reader.read(request, resp, kind, chain, started)
+        # ClientTimeout.total covers connect, headers and the body read inside this block
+        async with (
+            self._limiter.slot(host, min_delay=delay),
+            self._global,
+            self._session.get(url, headers=headers, allow_redirects=False) as resp,
+        ):
+            if resp.status in _REDIRECTS and "Location" in resp.headers:
+                return _Hop(resp.headers["Location"])
+            return await self._reader.read(request, resp, kind, chain, started)
 
     def _fail(
         self, request: FetchRequest, reason: str, detail: str, retryable: bool = False

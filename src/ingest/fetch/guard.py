@@ -45,6 +45,7 @@ _EXTRA_BLOCKED = (
     ipaddress.ip_network("64:ff9b:1::/48"),
 )
 _SCHEMES = frozenset({"http", "https"})
+_LITERAL_MEMO = 4096
 
 
 class BlockedAddressError(OSError):
@@ -80,6 +81,8 @@ class AddressGuard:
         except ValueError as exc:
             raise ConfigError(f"fetch.allow_networks: {exc}") from exc
         self._getaddrinfo = getaddrinfo
+        #: host -> "" (allowed or a name) or the refusal message; hosts repeat a lot
+        self._literals: dict[str, str] = {}
 
     def is_allowed(self, address: str | IPAddress) -> bool:
         """True when a connection to ``address`` is permitted."""
@@ -129,12 +132,19 @@ class AddressGuard:
 
         Raises :class:`BlockedAddressError`.
         """
-        try:
-            ip = ipaddress.ip_address(host.strip("[]"))
-        except ValueError:
-            return
-        if not self.is_allowed(ip):
-            raise BlockedAddressError(f"address {ip} is not allowed")
+        verdict = self._literals.get(host)
+        if verdict is None:
+            try:
+                ip = ipaddress.ip_address(host.strip("[]"))
+            except ValueError:
+                verdict = ""  # a name: checked when it is resolved
+            else:
+                verdict = "" if self.is_allowed(ip) else f"address {ip} is not allowed"
+            if len(self._literals) >= _LITERAL_MEMO:
+                self._literals.clear()
+            self._literals[host] = verdict
+        if verdict:
+            raise BlockedAddressError(verdict)
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_UNSPEC

@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from types import TracebackType
 from typing import TYPE_CHECKING
 
 from redis.exceptions import RedisError
@@ -42,6 +43,40 @@ class _HostState:
         self.active = 0
 
 
+class _LocalSlot:
+    """One slot of a :class:`LocalHostLimiter` (a plain class: it is on every request's path)."""
+
+    __slots__ = ("_delay", "_owner", "_state")
+
+    def __init__(self, owner: LocalHostLimiter, state: _HostState, delay: float) -> None:
+        self._owner = owner
+        self._state = state
+        self._delay = delay
+
+    async def __aenter__(self) -> None:
+        state = self._state
+        try:
+            await state.semaphore.acquire()
+        except BaseException:
+            state.active -= 1
+            raise
+        if self._delay > 0 or state.next_start > 0:
+            try:
+                await self._owner._wait_turn(state, self._delay)
+            except BaseException:
+                await self.__aexit__(None, None, None)
+                raise
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._state.semaphore.release()
+        self._state.active -= 1
+
+
 class LocalHostLimiter:
     """In-process limiter: one semaphore and one "next allowed start" per host.
 
@@ -64,33 +99,26 @@ class LocalHostLimiter:
         self._max_idle = max_idle_hosts
 
     def slot(self, host: str, *, min_delay: float) -> AbstractAsyncContextManager[None]:
-        return self._slot(host, min_delay)
-
-    @asynccontextmanager
-    async def _slot(self, host: str, min_delay: float) -> AsyncIterator[None]:
         state = self._hosts.get(host)
         if state is None:
             if len(self._hosts) >= self._max_idle:
                 self._prune()
             state = self._hosts[host] = _HostState(self._limit)
-        state.active += 1
-        try:
-            async with state.semaphore:
-                if min_delay > 0 or state.next_start > 0:
-                    now = self._clock()
-                    start = max(now, state.next_start)
-                    state.next_start = start + min_delay
-                    if start > now:
-                        await self._sleep(start - now)
-                yield
-        finally:
-            state.active -= 1
+        state.active += 1  # counted from here so that _prune never drops a host about to be used
+        return _LocalSlot(self, state, min_delay)
 
     async def defer(self, host: str, seconds: float) -> None:
         state = self._hosts.get(host)
         if state is None:
             state = self._hosts[host] = _HostState(self._limit)
         state.next_start = max(state.next_start, self._clock() + seconds)
+
+    async def _wait_turn(self, state: _HostState, min_delay: float) -> None:
+        now = self._clock()
+        start = max(now, state.next_start)
+        state.next_start = start + min_delay
+        if start > now:
+            await self._sleep(start - now)
 
     def _prune(self) -> None:
         now = self._clock()

@@ -77,10 +77,12 @@ class ResponseReader:
         if refused is not None:
             return Rejected(refused)
         limits = self._robots_limits if kind is FetchKind.ROBOTS else self._limits
+        coding = resp.headers.get("Content-Encoding")
         try:
-            body = await read_body(
-                resp.content.iter_any(), resp.headers.get("Content-Encoding"), limits
-            )
+            if coding is None and kind is not FetchKind.ROBOTS and _declared_length(resp):
+                body = await resp.read()  # the parser stops at Content-Length, checked above
+            else:
+                body = await read_body(resp.content.iter_any(), coding, limits)
         except BodyError as exc:
             return Rejected(self._fail(request, exc.reason, exc.detail, status))
         content_type = resp.headers.get("Content-Type")
@@ -147,3 +149,10 @@ class ResponseReader:
             status=status,
             fetched_at=self._now(),
         )
+
+
+def _declared_length(resp: aiohttp.ClientResponse) -> bool:
+    """True when the body length is fixed by a Content-Length header (already capped)."""
+    return resp.headers.get("Content-Length", "").isdigit() and "chunked" not in (
+        resp.headers.get("Transfer-Encoding", "").lower()
+    )

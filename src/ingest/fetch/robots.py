@@ -123,6 +123,7 @@ class _Parsed:
     entry: RobotsEntry
     rules: Protego | None
     ttl: float
+    crawl_delay: float = 0.0
 
 
 def entry_from_result(result: FetchResult) -> RobotsEntry:
@@ -143,6 +144,8 @@ class RobotsPolicy:
     ``fetch_robots`` is called with the robots.txt URL and must not itself consult robots.
     """
 
+    _ALLOWED = RobotsDecision(True)
+
     def __init__(
         self,
         cache: RobotsCache,
@@ -162,15 +165,15 @@ class RobotsPolicy:
         self._memo_ttl = memo_ttl
         self._clock = clock
         self._memo: dict[str, _Parsed] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._pending: dict[str, asyncio.Future[_Parsed]] = {}
 
     async def check(self, url: URL) -> RobotsDecision:
         """May ``url`` be fetched? Never raises for a misbehaving server."""
         if url.path == "/robots.txt":
-            return RobotsDecision(True)
+            return self._ALLOWED
         parsed = await self._rules(origin_of(url))
         if parsed.entry.status == ALLOW_ALL:
-            return RobotsDecision(True)
+            return self._ALLOWED
         if parsed.entry.status == UNKNOWN:
             return RobotsDecision(
                 False, Reason.LIMITER_UNAVAILABLE, parsed.entry.detail, retryable=True
@@ -182,7 +185,11 @@ class RobotsPolicy:
         rules = parsed.rules
         if not rules.can_fetch(str(url), self._agent):
             return RobotsDecision(False, Reason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
-        return RobotsDecision(True, crawl_delay=_delay(rules, self._agent))
+        return (
+            RobotsDecision(True, crawl_delay=parsed.crawl_delay)
+            if parsed.crawl_delay
+            else self._ALLOWED
+        )
 
     async def sitemaps(self, url: str | URL) -> tuple[str, ...]:
         """The ``Sitemap:`` URLs of the robots.txt governing ``url`` (for discovery)."""
@@ -193,16 +200,22 @@ class RobotsPolicy:
         memo = self._memo.get(origin)
         if memo is not None and memo.expires > self._clock():
             return memo
-        lock = self._locks.setdefault(origin, asyncio.Lock())
+        pending = self._pending.get(origin)
+        if pending is not None:  # single flight: every waiter wakes at once when it is done
+            return await asyncio.shield(pending)
+        future: asyncio.Future[_Parsed] = asyncio.get_running_loop().create_future()
+        self._pending[origin] = future
         try:
-            async with lock:
-                memo = self._memo.get(origin)
-                if memo is not None and memo.expires > self._clock():
-                    return memo
-                return await self._load(origin)
+            parsed = await self._load(origin)
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unwaited future logs nothing
+            raise
+        else:
+            future.set_result(parsed)
+            return parsed
         finally:
-            if not lock.locked() and self._locks.get(origin) is lock:
-                del self._locks[origin]
+            del self._pending[origin]
 
     async def _load(self, origin: str) -> _Parsed:
         entry = await self._cache.get(origin)
@@ -218,7 +231,8 @@ class RobotsPolicy:
             if isinstance(result, FetchFailure):
                 log.info("robots.fetch_failed", origin=origin, reason=result.reason)
         rules = Protego.parse(entry.text) if entry.status == OK else None
-        parsed = _Parsed(self._clock() + min(ttl, self._memo_ttl), entry, rules, ttl)
+        delay = _delay(rules, self._agent) if rules is not None else 0.0
+        parsed = _Parsed(self._clock() + min(ttl, self._memo_ttl), entry, rules, ttl, delay)
         if len(self._memo) > 10_000:
             self._memo.clear()
         self._memo[origin] = parsed

@@ -1,0 +1,192 @@
+"""Fetch throughput on loopback: HttpFetcher against a bare aiohttp loop, same pages, same run.
+
+A local aiohttp server (in a child process by default, so the client measured gets its own
+core) serves N small HTML pages and an allow-all robots.txt. Each round fetches every page
+once with a bare loop (one ClientSession, a semaphore of the same concurrency) and once with
+``HttpFetcher`` (robots on, address guard on with loopback allowed, per-host limit = the same
+concurrency); rounds alternate so drift hits both alike. Prints pages/s, client CPU ms per
+page, and the overhead of the fetcher.
+
+    .venv/bin/python bench/fetch_bench.py --pages 2000 --concurrency 32 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import multiprocessing
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+
+from ingest.fetch import FetchOptions, HttpFetcher, fetch_many
+from ingest.model import FetchRequest, Page
+
+PARAGRAPH = "<p>" + "A sentence of an ordinary news story, with a few words in it. " * 8 + "</p>"
+
+
+def page_html(n: int) -> bytes:
+    body = "".join(PARAGRAPH for _ in range(8))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Story {n}</title></head>"
+        f"<body><article><h1>Story {n}</h1>{body}</article></body></html>"
+    ).encode()
+
+
+def make_app(compress: bool) -> web.Application:
+    cache: dict[int, bytes] = {}
+
+    async def article(request: web.Request) -> web.Response:
+        n = int(request.match_info["n"])
+        body = cache.get(n)
+        if body is None:
+            body = cache[n] = gzip.compress(page_html(n)) if compress else page_html(n)
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        if compress:
+            headers["Content-Encoding"] = "gzip"
+        return web.Response(body=body, headers=headers)
+
+    async def robots(request: web.Request) -> web.Response:
+        return web.Response(text="User-agent: *\nDisallow: /private/\n")
+
+    app = web.Application()
+    app.router.add_get("/robots.txt", robots)
+    app.router.add_get("/a/{n}", article)
+    return app
+
+
+def serve_forever(sock: socket.socket, compress: bool) -> None:
+    web.run_app(make_app(compress), sock=sock, print=None, access_log=None, handle_signals=True)
+
+
+async def bare_round(urls: list[str], concurrency: int) -> tuple[int, int]:
+    sem = asyncio.Semaphore(concurrency)
+    ok = 0
+    size = 0
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
+        async def one(url: str) -> None:
+            nonlocal ok, size
+            async with sem, session.get(url) as resp:
+                body = await resp.read()
+                if resp.status == 200:
+                    ok += 1
+                    size += len(body)
+
+        async with asyncio.TaskGroup() as tg:
+            for url in urls:
+                tg.create_task(one(url))
+    return ok, size
+
+
+async def fetcher_round(urls: list[str], concurrency: int) -> tuple[int, int]:
+    options = FetchOptions(
+        user_agent="ingest-bench/0.1 (+https://github.com/ingest-news/ingest)",
+        concurrency=concurrency,
+        per_host_concurrency=concurrency,
+        allow_networks=("127.0.0.0/8",),
+    )
+    async with HttpFetcher(options) as fetcher:
+        results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
+    pages = [r for r in results if isinstance(r, Page)]
+    return len(pages), sum(len(p.body) for p in pages)
+
+
+@dataclass
+class Sample:
+    rate: float
+    cpu_ms: float
+
+
+async def timed(name: str, urls: list[str], concurrency: int) -> Sample:
+    runner = bare_round if name == "bare" else fetcher_round
+    wall, cpu = time.perf_counter(), time.process_time()
+    ok, size = await runner(urls, concurrency)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    if ok != len(urls):
+        raise SystemExit(f"{name}: only {ok}/{len(urls)} pages fetched")
+    sample = Sample(len(urls) / wall, cpu * 1000 / len(urls))
+    print(
+        f"  {name:8s} {sample.rate:8.0f} pages/s  {sample.cpu_ms:6.3f} CPU ms/page"
+        f"  ({size / 1e6:.1f} MB)"
+    )
+    return sample
+
+
+async def run(args: argparse.Namespace, base: str) -> None:
+    urls = [f"{base}/a/{n}" for n in range(args.pages)]
+    print("warm-up")
+    await timed("bare", urls[:200], args.concurrency)
+    await timed("fetcher", urls[:200], args.concurrency)
+    samples: dict[str, list[Sample]] = {"bare": [], "fetcher": []}
+    for i in range(args.rounds):
+        print(f"round {i + 1}")
+        order = ("bare", "fetcher") if i % 2 == 0 else ("fetcher", "bare")
+        for name in order:
+            samples[name].append(await timed(name, urls, args.concurrency))
+    bare = statistics.median(s.rate for s in samples["bare"])
+    fetcher = statistics.median(s.rate for s in samples["fetcher"])
+    bare_cpu = statistics.median(s.cpu_ms for s in samples["bare"])
+    fetcher_cpu = statistics.median(s.cpu_ms for s in samples["fetcher"])
+    print(
+        f"\nmedian of {args.rounds} rounds, {args.pages} pages, concurrency {args.concurrency},"
+        f" server {'in-process' if args.in_process else 'child process'},"
+        f" gzip {'on' if args.gzip else 'off'}"
+    )
+    print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
+    print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
+    print(f"throughput overhead: {(1 - fetcher / bare) * 100:+.1f}%  (budget 25%)")
+    print(f"client CPU overhead: {(fetcher_cpu / bare_cpu - 1) * 100:+.1f}% per page")
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+
+
+async def main_async(args: argparse.Namespace) -> None:
+    if args.in_process:
+        runner = web.AppRunner(make_app(args.gzip), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        assert site._server is not None
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        try:
+            await run(args, f"http://127.0.0.1:{port}")
+        finally:
+            await runner.cleanup()
+        return
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(1024)
+    port = sock.getsockname()[1]
+    ctx = multiprocessing.get_context("fork")
+    proc = ctx.Process(target=serve_forever, args=(sock, args.gzip), daemon=True)
+    proc.start()
+    sock.close()
+    try:
+        await run(args, f"http://127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        proc.join(5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
+    parser.add_argument("--in-process", action="store_true", help="server on the same loop")
+    asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
