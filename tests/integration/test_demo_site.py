@@ -91,3 +91,16 @@ async def test_request_log_can_be_turned_off_and_stop_is_idempotent() -> None:
             async with session.get(server.base_url + "/"):
                 pass
     assert server.request_log == []
+
+
+async def test_short_link_redirects() -> None:
+    site = DemoSite(DemoConfig(n_articles=10))
+    async with (
+        serve(site) as server,
+        aiohttp.ClientSession() as session,
+        session.get(server.base_url + "/r/3") as resp,
+    ):
+        assert resp.status == 200
+        assert str(resp.url) == server.base_url + site.story(3).path
+        assert [h.status for h in resp.history] == [301]
+    assert [r.status for r in server.request_log] == [301, 200]

@@ -23,6 +23,7 @@ URL map::
     /broken                         404 with the "Page not found" template
     /archive/2019/03/old-story-removed   200 with the same template (soft 404)
     /private/...                    a draft page (disallowed by robots.txt)
+    /r/<id>                         301 to the story's page (portal's "Copy link" short links)
     /media/... /assets/...          a 1x1 GIF / a tiny stylesheet
     article paths                   per template, each ending in the story id:
       chronicle  /<section>/<yyyy>/<mm>/<dd>/<slug>-<id>   the seed page's structure; JSON-LD
@@ -36,6 +37,9 @@ Story indices ``0 .. n_articles-1`` are originals; ``n_articles + j`` is the syn
 original ``(j + 1) * syndicated_every - 1``: another template and URL, a rewritten headline, the
 last sentence trimmed and an editor's note added, with a canonical link to itself.
 Article pages carry ETag and Last-Modified and answer conditional requests with 304.
+``DemoConfig.revision`` updates one in ten originals per revision (for recrawls);
+``DemoConfig.feed_tracking`` adds ``utm_*`` parameters to the RSS links. The magazine template is
+served in windows-1252.
 """
 
 from __future__ import annotations

@@ -33,10 +33,11 @@ def _w3c(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
-def rss_feed(stories: Sequence[DemoStory], base_url: str) -> str:
-    """RSS 2.0 with one item per story (newest first)."""
+def rss_feed(stories: Sequence[DemoStory], base_url: str, *, tracking: str = "") -> str:
+    """RSS 2.0 with one item per story (newest first). ``tracking`` (e.g. ``?utm_source=rss``)
+    is appended to each ``<link>``, as feed services do; the ``<guid>`` stays clean."""
     items = "".join(
-        f"<item><title>{_x(s.title)}</title><link>{_x(base_url + s.path)}</link>"
+        f"<item><title>{_x(s.title)}</title><link>{_x(base_url + s.path + tracking)}</link>"
         f'<guid isPermaLink="true">{_x(base_url + s.path)}</guid>'
         f"<pubDate>{format_datetime(s.published)}</pubDate>"
         f"<description>{_x(s.lead)}</description>"

@@ -45,6 +45,8 @@ HTML = "text/html; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 _ARTICLE_ID = re.compile(r"-(\d+)(?:\.html|/)?$")
 _SITEMAP_PAGE = re.compile(r"^/sitemaps/articles-(\d+)\.xml(\.gz)?$")
+_TRACKING = "?utm_source=rss&utm_medium=feed"
+_SHORT_LINK = re.compile(r"^/r/(\d+)$")
 _TAGS = tuple(sorted(set(TAG_POOL) | set(SECTIONS)))
 # A 1x1 GIF, served for every image and asset path.
 _PIXEL = bytes.fromhex(
@@ -67,6 +69,8 @@ class DemoConfig:
     #: 0 is the site as first published; each later revision updates one in ten originals
     #: (an "Update:" paragraph, a later dateModified, a new ETag): for recrawl tests.
     revision: int = 0
+    #: Append ``?utm_source=rss&utm_medium=feed`` to the RSS item links (not Atom, sitemaps).
+    feed_tracking: bool = False
 
 
 class Rendered(NamedTuple):
@@ -128,11 +132,14 @@ class DemoSite:
     def page_kind(self, path: str) -> str:
         """What ``path`` is, as ground truth for classifiers: ``article``, ``home``, ``listing``,
         ``tag``, ``static``, ``soft_404`` (200 "Page not found"), ``private``, ``feed``,
-        ``sitemap``, ``robots``, ``asset``, or ``error`` (answers 404)."""
+        ``sitemap``, ``robots``, ``asset``, ``redirect`` (``/r/<id>`` short links) or ``error``."""
         route = urlsplit(path).path or "/"
         if self.story_index(route) is not None:
             return "article"
-        if self.render(path).status != 200:
+        status = self.render(path).status
+        if status in (301, 302):
+            return "redirect"
+        if status != 200:
             return "error"
         fixed = {"/": "home", "/robots.txt": "robots", "/feed.xml": "feed", "/atom.xml": "feed"}
         fixed |= {pages.SOFT_404_PATH: "soft_404", "/sitemap.xml": "sitemap"}
@@ -213,6 +220,10 @@ class DemoSite:
         machine = self._machine(route, base_url)
         if machine is not None:
             return machine
+        short = _SHORT_LINK.match(route)
+        if short is not None and int(short.group(1)) < len(self.catalogue):
+            target = base_url + self.catalogue.ref(int(short.group(1))).path
+            return Rendered(301, HTML, b"", {"Location": target})
         return self._page(route, query)
 
     # -- articles -------------------------------------------------------------------------
@@ -253,7 +264,9 @@ class DemoSite:
         if route in ("/feed.xml", "/atom.xml"):
             stories = [self.catalogue.story(r.id) for r in self.catalogue.latest(FEED_SIZE)]
             if route == "/feed.xml":
-                return _xml(feeds.rss_feed(stories, base), "application/rss+xml; charset=utf-8")
+                tracking = _TRACKING if self.config.feed_tracking else ""
+                rss = feeds.rss_feed(stories, base, tracking=tracking)
+                return _xml(rss, "application/rss+xml; charset=utf-8")
             return _xml(feeds.atom_feed(stories, base), "application/atom+xml; charset=utf-8")
         if route == "/sitemap.xml":
             return _xml(feeds.sitemap_index(self.sitemap_children(), base))

@@ -132,3 +132,12 @@ def test_large_site_listings_are_computed_on_request() -> None:
     assert len(list(root.iter(f"{SM}url"))) == 10_000
     feed = _xml(site, "/feed.xml")
     assert len(list(feed.iter("item"))) == 50
+
+
+def test_feed_tracking_parameters_are_optional() -> None:
+    plain = _xml(DemoSite(), "/feed.xml")
+    tracked = _xml(DemoSite(DemoConfig(feed_tracking=True)), "/feed.xml")
+    plain_links = [i.findtext("link") for i in plain.iter("item")]
+    tracked_links = [i.findtext("link") for i in tracked.iter("item")]
+    assert tracked_links == [f"{u}?utm_source=rss&utm_medium=feed" for u in plain_links]
+    assert [i.findtext("guid") for i in tracked.iter("item")] == plain_links

@@ -283,3 +283,14 @@ def test_page_kind() -> None:
         "/media/x.jpg": "asset",
     }
     assert {path: site.page_kind(path) for path in kinds} == kinds
+
+
+def test_short_links_redirect_to_the_article() -> None:
+    site = DemoSite()
+    story = site.story(4)
+    status, _, body, headers = site.render("/r/4", base_url=BASE)
+    assert (status, body, headers["Location"]) == (301, b"", BASE + story.path)
+    assert site.page_kind("/r/4") == "redirect"
+    assert site.render(f"/r/{len(site)}").status == 404
+    portal = site.story(_first_of(site, "portal"))
+    assert f'href="/r/{portal.id}"' in _text(site.render(portal.path))

@@ -111,7 +111,8 @@ preferences</button></div>
 {label}<h1 class="story-title">{esc(s.title)}</h1>
 <p class="story-summary">{esc(s.lead)}</p>
 {_byline(ctx)}
-<div class="share-bar"><span>Share</span><a href="#">Facebook</a><a href="#">X</a>\
+<div class="share-bar"><span>Share</span><a class="short-link" href="/r/{s.id}">Copy link</a>\
+<a href="#">Facebook</a><a href="#">X</a>\
 <a href="#">WhatsApp</a><a href="#">Email</a></div>
 <figure class="lead-image"><img src="{esc(s.image_url)}" alt=""><figcaption>\
 <span class="caption">{esc(s.image_caption)}</span> <span class="credit">Photo: \
