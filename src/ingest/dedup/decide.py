@@ -17,7 +17,7 @@ from ingest.dedup.keys import similarity
 __all__ = ["NEAR_DUP_THRESHOLD", "Candidate", "Member", "canonical_member", "choose_cluster"]
 
 #: Estimated shingle Jaccard similarity from which two bodies are the same story.
-NEAR_DUP_THRESHOLD = 0.5
+NEAR_DUP_THRESHOLD = 0.3
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,10 +45,13 @@ __all__ = [
 VERSION = 1
 SHINGLE_SIZE = 3
 NUM_PERM = 128
-BANDS = 32
-ROWS = NUM_PERM // BANDS
+BANDS = 42
+ROWS = 3  # BANDS * ROWS <= NUM_PERM; the two values left over still count in ``similarity``
+#: Paragraphs shorter than this are chrome-like and left out of the shingles (see below).
+MIN_PARAGRAPH_TOKENS = 8
+MIN_KEPT_SHARE = 0.5
 _HEADER = struct.Struct("<BI")
-_EMPTY = 0xFFFFFFFF
+_BLOCK = 2048
 
 # Scripts written without spaces between words: one token per character.
 _NO_SPACE = (
@@ -104,28 +107,46 @@ def _combine(parts: Sequence[int]) -> int:
     return total
 
 
+def paragraph_tokens(body: str) -> list[list[str]]:
+    """The token lists that are shingled: one per paragraph, in order.
+
+    Paragraphs of fewer than ``MIN_PARAGRAPH_TOKENS`` tokens (bylines, share and "read more"
+    lines, short captions) are left out when the longer paragraphs hold at least
+    ``MIN_KEPT_SHARE`` of all tokens, so page chrome weighs less; otherwise all are kept.
+    """
+    paragraphs = [t for t in (_TOKEN.findall(p) for p in _PARAGRAPH.split(_normal(body))) if t]
+    long = [t for t in paragraphs if len(t) >= MIN_PARAGRAPH_TOKENS]
+    total = sum(len(t) for t in paragraphs)
+    if long and sum(len(t) for t in long) >= MIN_KEPT_SHARE * total:
+        return long
+    return paragraphs
+
+
 def shingle_hashes(body: str) -> npt.NDArray[np.uint64]:
     """The distinct 64-bit shingle hashes of a body, sorted."""
     k = SHINGLE_SIZE
-    codes: dict[str, int] = {}
-    chunks: list[npt.NDArray[np.uint64]] = []
+    codes: list[int] = []
+    starts: list[int] = []  # offset in ``codes`` where each paragraph after the first begins
     short: list[int] = []
-    for paragraph in _PARAGRAPH.split(body):
-        toks = tokens(paragraph)
-        if not toks:
+    for toks in paragraph_tokens(body):
+        if len(toks) < k:
+            short.append(_combine([zlib.crc32(t.encode("utf-8")) + 1 for t in toks]))
             continue
-        for t in toks:
-            if t not in codes:
-                codes[t] = zlib.crc32(t.encode("utf-8")) + 1
-        hs = [codes[t] for t in toks]
-        if len(hs) < k:
-            short.append(_combine(hs))
-            continue
-        arr = np.array(hs, dtype=np.uint64)
-        n = len(hs) - k + 1
+        if codes:
+            starts.append(len(codes))
+        codes.extend(zlib.crc32(t.encode("utf-8")) + 1 for t in toks)
+    chunks: list[npt.NDArray[np.uint64]] = []
+    if codes:
+        arr = np.array(codes, dtype=np.uint64)
+        n = arr.size - k + 1
         acc = arr[:n] * _POS[0]
         for j in range(1, k):
-            acc = acc + arr[j : j + n] * _POS[j]
+            acc += arr[j : j + n] * _POS[j]
+        if starts:  # drop the windows that straddle two paragraphs
+            keep = np.ones(n, dtype=bool)
+            cross = np.array(starts, dtype=np.int64)[:, None] - np.arange(1, k)[None, :]
+            keep[cross.ravel()] = False
+            acc = acc[keep]
         chunks.append(acc)
     if short:
         chunks.append(np.array(short, dtype=np.uint64))
@@ -139,15 +160,14 @@ def shingle_hashes(body: str) -> npt.NDArray[np.uint64]:
 def fingerprint(body: str) -> bytes:
     """The MinHash fingerprint of a body (``fingerprint_size()`` bytes); see the module doc."""
     hashes = shingle_hashes(body)
-    if hashes.size == 0:
-        mins = np.full(NUM_PERM, _EMPTY, dtype=np.uint32)
-    else:
-        mins = np.full(NUM_PERM, _EMPTY, dtype=np.uint64)
-        for start in range(0, hashes.size, 2048):  # bounds the (shingles x perms) matrix
-            block = np.multiply.outer(hashes[start : start + 2048], _A) + _B
-            np.minimum(mins, (block >> np.uint64(32)).min(axis=0), out=mins)
-        mins = mins.astype(np.uint32)
-    return _HEADER.pack(VERSION, int(hashes.size)) + mins.astype("<u4").tobytes()
+    mins = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    for start in range(0, hashes.size, _BLOCK):  # bounds the (shingles x perms) matrix
+        block = np.multiply.outer(hashes[start : start + _BLOCK], _A)
+        block += _B
+        np.minimum(mins, block.min(axis=0), out=mins)
+    # The shift is monotonic, so it can follow the minimum: one pass less over the matrix.
+    sig = (mins >> np.uint64(32)).astype("<u4")
+    return _HEADER.pack(VERSION, int(hashes.size)) + sig.tobytes()
 
 
 def fingerprint_size() -> int:

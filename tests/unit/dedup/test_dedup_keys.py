@@ -5,12 +5,14 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ingest.dedup.decide import NEAR_DUP_THRESHOLD
 from ingest.dedup.keys import (
     BANDS,
     band_keys,
     content_hash,
     fingerprint,
     fingerprint_size,
+    paragraph_tokens,
     similarity,
     tokens,
 )
@@ -142,3 +144,25 @@ def test_fingerprint_total_on_any_text(text: str) -> None:
     s = similarity(fp, fp)
     assert s in (0.0, 1.0)
     assert (s == 1.0) == bool(band_keys(fp))
+
+
+def test_short_chrome_paragraphs_are_not_shingled() -> None:
+    body = story(10)
+    chrome = "By Jane Doe | Daily Ledger\n\nShare this article\n\n" + body + "\n\nPrint | Email"
+    assert paragraph_tokens(chrome) == paragraph_tokens(body)
+    assert fingerprint(chrome) == fingerprint(body)
+
+
+def test_short_paragraphs_are_kept_when_they_are_most_of_the_text() -> None:
+    body = "Short line one.\n\nAnother short line.\n\nThird one here."
+    assert len(paragraph_tokens(body)) == 3
+
+
+def test_same_story_other_chrome_vs_other_story_same_chrome() -> None:
+    chrome_a = "By A. Writer, Daily Ledger\n\n{}\n\nSign up for our newsletter to get every story."
+    chrome_b = "Von B. Autor\n\n{}\n\nAlle Rechte vorbehalten. Copyright 2024 Rundschau Online"
+    one, two = story(11), story(12)
+    trimmed = "\n\n".join(one.split("\n\n")[:6])
+    same = similarity(fingerprint(chrome_a.format(one)), fingerprint(chrome_b.format(trimmed)))
+    other = similarity(fingerprint(chrome_a.format(one)), fingerprint(chrome_a.format(two)))
+    assert same >= NEAR_DUP_THRESHOLD > other
