@@ -70,9 +70,12 @@ def _apply_rules(tree: LexborHTMLParser, meta: Meta, rules: SiteRules) -> Meta:
     if rules.title and (node := tree.css_first(rules.title)) is not None and text_of(node):
         changes["title"], prov["title"] = text_of(node), "rules"
     if rules.date and (node := tree.css_first(rules.date)) is not None:
-        value = attr(node, "datetime") or attr(node, "content") or text_of(node)
-        if (parsed := parse_any_date(value)) is not None:
-            changes["published"], prov["published"] = parsed, "rules"
+        values = [attr(node, "datetime"), attr(node, "content")]
+        values += [v for v in node.attributes.values() if v and v[:1].isdigit()]
+        for value in [*values, text_of(node)]:
+            if (parsed := parse_any_date(value)) is not None:
+                changes["published"], prov["published"] = parsed, "rules"
+                break
     if rules.authors:
         names = clean_authors(text_of(n) for n in tree.css(rules.authors))
         if names:

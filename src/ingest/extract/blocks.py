@@ -33,7 +33,7 @@ _SKIP = frozenset(
     }
 )  # fmt: skip
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_BLOCK_INSIDE = "p, div, ul, ol, h2, h3, h4, h5, h6, blockquote, table, section, article, pre"
+_BLOCK_INSIDE = "p, div, ul, ol, h2, h3, h4, h5, h6, blockquote, table, section, article, pre, br"
 _MAX_LINK_SHARE = 0.5
 _MAX_BLOCKS = 5_000
 
@@ -113,7 +113,10 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         return
     out.flush(frame)
     if tag in {"p", "dt", "dd"}:
-        _leaf(child, out, "p")
+        if child.css_first("br") is None:
+            _leaf(child, out, "p")
+        else:  # lines broken with <br> become paragraphs of their own
+            stack.append(_Frame(child.iter(include_text=True)))
     elif tag in _HEADINGS:
         _leaf(child, out, "h", _HEADINGS[tag])
     elif tag in ("ul", "ol"):

@@ -67,7 +67,9 @@ def result_problem(
     if not meta.ld.found and _listing(meta, headline_links):
         return "listing", "many headline links, little running text"
     if words < _MIN_WORDS and not meta.ld.body:
-        return ("empty", "no text") if words == 0 else ("too_short", f"{words} words")
+        if words == 0 and not visible.strip():
+            return "empty", "no text"
+        return "too_short", f"{words} words"
     return None
 
 

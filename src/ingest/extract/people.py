@@ -16,8 +16,8 @@ _PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SPLIT = re.compile(
-    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|\by\b|\bet\b|\be\b|\bog\b|\boch\b|\ben\b|\bi\b|"
-    r"\bve\b|\boraz\b|\ba\b|\bи\b|、|・|，)\s*",
+    r"\s*(?:,|;|\||/|&|\+|\band\b|\bund\b|(?-i:\by\b)|\bet\b|(?-i:\be\b)|\bog\b|\boch\b|\ben\b|(?-i:\bi\b)|"
+    r"\bve\b|\boraz\b|(?-i:\ba\b)|\bи\b|、|・|，)\s*",
     re.IGNORECASE,
 )
 _LOWER_PREFIX = re.compile(r"^(?:di|de|da|dal|della)\s+(?=[A-ZÀ-Ý])")

@@ -1,0 +1,139 @@
+"""Metadata fields: authors, dates (metadata, <time>, URL), titles, language, bytes decoding."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from ingest.extract import extract
+from ingest.extract.dates import date_from_url, parse_any_date
+from ingest.extract.decode import decode_html
+from ingest.extract.people import clean_authors
+from ingest.extract.titles import clean_title
+from ingest.model import Extracted
+
+BODY = "".join(
+    f"<p>Paragraph {i} of the story, long enough to be running text, with a comma, and more.</p>"
+    for i in range(8)
+)
+
+
+def _page(head: str = "", before: str = "", url_body: str = BODY) -> str:
+    return f"<html><head>{head}</head><body>{before}<article>{url_body}</article></body></html>"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["By John Smith and Jane Doe"], ("John Smith", "Jane Doe")),
+        (["Por Ana García y Luis Pérez"], ("Ana García", "Luis Pérez")),
+        (["Von Anna Müller | 03.05.2024"], ("Anna Müller",)),
+        (["Staff"], ()),
+        (["jane@example.com"], ()),
+        (["John Smith", "john smith"], ("John Smith",)),
+        (["di Mario Rossi"], ("Mario Rossi",)),
+    ],
+)
+def test_clean_authors(raw: list[str], expected: tuple[str, ...]) -> None:
+    assert clean_authors(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-03T15:47:42+02:00", "2024-05-03"),
+        ("Fri, 03 May 2024 10:00:00 GMT", "2024-05-03"),
+        ("03.05.2024 14:30", "2024-05-03"),
+        ("3. Mai 2024", "2024-05-03"),
+        ("May 3, 2024 at 5:30 pm", "2024-05-03"),
+        ("3 de mayo de 2024", "2024-05-03"),
+        ("2024年5月3日", "2024-05-03"),
+        ("yesterday", None),
+    ],
+)
+def test_parse_any_date(text: str, expected: str | None) -> None:
+    parsed = parse_any_date(text)
+    assert (parsed.date().isoformat() if parsed else None) == expected
+
+
+def test_date_from_url() -> None:
+    assert date_from_url("https://x.test/2024/05/03/story") == datetime(2024, 5, 3)
+    assert date_from_url("https://x.test/news/20240503/story") == datetime(2024, 5, 3)
+    assert date_from_url("https://x.test/news/story-12345") is None
+
+
+def test_title_loses_site_suffix() -> None:
+    assert clean_title("Big news | Example Times", site_name="Example Times") == "Big news"
+    assert (
+        clean_title("Brexit: what next? - BBC News", site_name="BBC News") == "Brexit: what next?"
+    )
+    assert clean_title("« Quoted » headline", site_name="X") == "« Quoted » headline"
+
+
+def test_header_date_widget_is_never_the_publish_date() -> None:
+    widget = (
+        "<header><div class='today'><time datetime='2030-01-01'>Jan 1, 2030</time></div></header>"
+    )
+    result = extract(_page(before=widget), "https://x.test/2024/05/03/story")
+    assert isinstance(result, Extracted)
+    assert result.published == datetime(2024, 5, 3)
+    assert result.provenance["published"] == "url"
+
+
+def test_time_in_article_is_used_with_dom_provenance() -> None:
+    body = "<time datetime='2023-02-01T10:00:00Z'>1 Feb</time>" + BODY
+    result = extract(_page(url_body=body), "https://x.test/story")
+    assert isinstance(result, Extracted)
+    assert result.published is not None and result.published.date().isoformat() == "2023-02-01"
+    assert result.provenance["published"] == "dom"
+
+
+def test_language_and_authors_from_meta() -> None:
+    head = "<meta name='author' content='By A. Writer and B. Reporter'><title>T</title>"
+    result = extract(f"<html lang='de-AT'>{_page(head=head)[6:]}", "https://x.test/s")
+    assert isinstance(result, Extracted)
+    assert result.language == "de"
+    assert result.authors == ("A. Writer", "B. Reporter")
+    assert result.provenance["authors"] == "meta"
+
+
+def test_br_separated_text_without_semantic_tags_comes_out_whole() -> None:
+    lines = "<br><br>".join(
+        f"Line {i} of an old-style page, with commas, and words." for i in range(10)
+    )
+    result = extract(f"<html><body><div><font>{lines}</font></div></body></html>")
+    assert isinstance(result, Extracted)
+    assert [b.text for b in result.blocks] == [
+        f"Line {i} of an old-style page, with commas, and words." for i in range(10)
+    ]
+
+
+def test_body_split_across_containers_is_joined() -> None:
+    parts = [
+        f"<p>Running text {i} of the split article, with commas, clauses, and many words.</p>"
+        for i in range(8)
+    ]
+    html = (
+        "<html><body><article><div class='body-part'>" + "".join(parts[:4]) + "</div>"
+        "<div class='ad-slot'>Advertisement</div><div class='body-part'>"
+        + "".join(parts[4:])
+        + "</div></article></body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert len(result.blocks) == 8
+    assert "Advertisement" not in result.body
+
+
+def test_related_block_inside_article_is_removed() -> None:
+    related = "<h3>Lesen Sie auch</h3><ul><li><a href='/a'>Anderer Artikel</a></li></ul>"
+    result = extract(_page(url_body=BODY[:400] + related + BODY[400:]))
+    assert isinstance(result, Extracted)
+    assert "Lesen Sie auch" not in result.body
+    assert "Anderer Artikel" not in result.body
+
+
+def test_meta_charset_is_used_for_bytes() -> None:
+    data = b"<html><head><meta charset='windows-1252'></head><body><p>caf\xe9</p></body></html>"
+    assert "café" in decode_html(data)
