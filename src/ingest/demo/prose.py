@@ -184,13 +184,13 @@ def paragraphs(rng: random.Random, cast: Cast, sizes: Sequence[int]) -> list[str
 
 
 _HEADLINES: tuple[str, ...] = (
-    "{p1l} {present} {topic} as {event} in {place} drags on",
-    "{org} {verb} {topic} after {num} days of {event}",
+    "{p1l} {present} {topic} as the {event} in {place} drags on",
+    "{org} {verb} {topic} after {few} days of {event}",
     "{place} {event} leaves {fig} people waiting on {topic}",
     "{p1} meets other leaders over {topic} in {place}",
     "{country} {present} {topic} after {adj} {event}",
     "Inside the {event} that shook the {org}",
-    "{num} questions for {p2l} after the {place} {event}",
+    "{few} questions for {p2l} after the {place} {event}",
     "{org2} and {org} clash over {topic} in {country}",
 )
 

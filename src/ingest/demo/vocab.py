@@ -112,9 +112,9 @@ SECTION_TOPICS: dict[str, tuple[str, ...]] = {
 }
 
 SECTION_EVENTS: dict[str, tuple[str, ...]] = {
-    "world": ("clashes", "evacuation", "summit", "protests", "flooding", "talks"),
+    "world": ("unrest", "evacuation", "summit", "protest", "flooding", "standoff"),
     "politics": ("vote", "resignation", "inquiry", "reshuffle", "debate", "walkout"),
-    "business": ("sell-off", "strike", "rally", "recall", "layoffs", "expansion"),
+    "business": ("sell-off", "strike", "rally", "recall", "restructuring", "expansion"),
     "technology": ("breach", "launch", "outage", "lawsuit", "rollout", "recall"),
     "science": ("discovery", "expedition", "eruption", "mission", "survey", "breakthrough"),
     "health": ("outbreak", "shortage", "walkout", "audit", "campaign", "review"),
