@@ -34,8 +34,9 @@ URL map::
       kurier     /en/<section>/<slug>-<id>.html            German chrome, microdata
 
 Story indices ``0 .. n_articles-1`` are originals; ``n_articles + j`` is the syndicated copy of
-original ``(j + 1) * syndicated_every - 1``: another template and URL, a rewritten headline, the
-last sentence trimmed and an editor's note added, with a canonical link to itself.
+original ``(j + 1) * syndicated_every - 1``: another template (one with JSON-LD) and URL, a
+rewritten headline, the last sentence trimmed and an editor's note added, and a canonical link
+and JSON-LD of its own.
 Article pages carry ETag and Last-Modified and answer conditional requests with 304.
 ``DemoConfig.revision`` updates one in ten originals per revision (for recrawls);
 ``DemoConfig.feed_tracking`` adds ``utm_*`` parameters to the RSS links. The magazine template is

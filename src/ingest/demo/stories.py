@@ -40,6 +40,8 @@ SITE_NAME = "The Meridian Ledger"
 WIRE = "wire"
 TEMPLATES: tuple[str, ...] = ("chronicle", "portal", "react", "magazine", "diario", "kurier")
 
+#: Templates a syndicated copy may use: those that carry JSON-LD (the copy has its own).
+_COPY_TEMPLATES = ("chronicle", "portal", "react", "diario")
 _SPAN = timedelta(days=60)
 # Originals end two days before the reference date, so that no story (copies come up to 8 hours
 # later) is dated "today" in any time zone: the header widgets always show another date.
@@ -226,7 +228,7 @@ class StoryCatalogue:
         rng = self._rng("copy", j)
         cap = min(_MAX_COPY_DELAY, self._spacing * (self.syndicated_every - 1))
         published = (orig.published + cap * (0.2 + 0.8 * rng.random())).replace(microsecond=0)
-        others = [t for t in TEMPLATES if t != orig.template]
+        others = [t for t in _COPY_TEMPLATES if t != orig.template]
         template = others[j % len(others)]
         title = _rewrite_headline(rng, orig.title)
         path = story_path(template, orig.section, published, slugify(title), i)

@@ -158,6 +158,11 @@ def test_syndicated_copy_is_canonical_to_itself() -> None:
         copy = site.story(i)
         page = _parse(site.render(copy.path, base_url=BASE))
         assert page.canonical == [BASE + copy.path]
+        (data,) = page.jsonld
+        assert isinstance(data, dict)
+        article = data["@graph"][1] if "@graph" in data else data
+        assert article["mainEntityOfPage"]["@id"] == BASE + copy.path
+        assert article["headline"] == copy.title
         original = site.story(copy.syndicated_of or 0)
         assert BASE + original.path not in page.canonical
 
