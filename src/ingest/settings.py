@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ingest.dedup.decide import NEAR_DUP_THRESHOLD
 from ingest.errors import ConfigError
 
 __all__ = [
@@ -51,7 +52,7 @@ class FetchSettings(_Section):
 
 
 class DedupSettings(_Section):
-    near_duplicate_threshold: float = Field(default=0.5, gt=0.0, le=1.0)
+    near_duplicate_threshold: float = Field(default=NEAR_DUP_THRESHOLD, gt=0.0, le=1.0)
 
 
 class LearnSettings(_Section):

@@ -187,3 +187,27 @@ async def test_bad_input_is_recorded_and_the_crawl_goes_on(
     assert sorted(e.outcome or "" for e in entries.values()) == sorted(
         ["stored", "failed", "failed", "failed", "not_article"]
     )
+
+
+async def test_saved_warc_replays_into_the_same_articles(demo: Demo, tmp_path: Path) -> None:
+    from ingest.cli.commands import _warc_pages
+    from ingest.discover.warc import WarcWriter
+
+    live = _settings(f"sqlite:///{tmp_path / 'live.sqlite'}", tmp_path)
+    replay = _settings(f"sqlite:///{tmp_path / 'replay.sqlite'}", tmp_path)
+    live_store, replay_store = open_store(live), open_store(replay)
+    archive = tmp_path / "crawl.warc.gz"
+    with WarcWriter(archive) as writer:
+        async with embedded_crawler(live, live_store, processes=False, page_sink=writer) as crawler:
+            await crawler.crawl_sources([demo.source])
+    async with embedded_crawler(replay, replay_store, processes=False) as crawler:
+        summary = await crawler.crawl_pages(
+            _warc_pages([archive]), Source(name="demo", seeds=("warc:",))
+        )
+    assert summary.fetched == live_store.counts()["urls"]
+
+    def hashes(store: SqlStore) -> set[tuple[str, str]]:
+        return {(a.url, a.content_hash) for a in store.query(ArticleQuery(limit=1000))}
+
+    assert hashes(replay_store) == hashes(live_store)
+    assert replay_store.counts()["clusters"] == live_store.counts()["clusters"]

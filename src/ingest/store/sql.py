@@ -17,7 +17,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from ingest.dedup.decide import Candidate, Member, canonical_member, choose_cluster
+from ingest.dedup.decide import (
+    NEAR_DUP_THRESHOLD,
+    Candidate,
+    Member,
+    canonical_member,
+    choose_cluster,
+)
 from ingest.dedup.keys import band_keys
 from ingest.errors import StoreError, StoreUnavailable
 from ingest.model import Article, Block, Image, OutcomeKind, Result
@@ -69,7 +75,9 @@ class SqlStore:
     The constructor only keeps its arguments; call :meth:`upgrade` to create the schema.
     """
 
-    def __init__(self, engine: Engine, *, near_duplicate_threshold: float = 0.5) -> None:
+    def __init__(
+        self, engine: Engine, *, near_duplicate_threshold: float = NEAR_DUP_THRESHOLD
+    ) -> None:
         self.engine = engine
         self.threshold = near_duplicate_threshold
         self._sqlite = engine.dialect.name == "sqlite"
