@@ -8,9 +8,9 @@ frontier and the store see one key per article. The rules (see ``docs/discovery.
   user info is dropped, the default port is dropped;
 * percent-encoding is normalised (upper-case hex, unreserved characters decoded, characters
   that must be encoded are encoded as UTF-8), dot segments are resolved, an empty path is ``/``;
-* the fragment is dropped;
-* tracking parameters (``utm_*``, ``fbclid``, ``gclid``...) are removed and the remaining query
-  parameters are sorted by name (stable, so repeated names keep their order).
+* session ids (``;jsessionid=...``) are removed from the path, the fragment is dropped;
+* tracking and session parameters (``utm_*``, ``fbclid``, ``gclid``...) are removed and the
+  remaining query parameters are sorted by name (stable: repeated names keep their order).
 
 Nothing here does I/O.
 """
@@ -85,6 +85,9 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
         "mtm_campaign",
         "mtm_source",
         "mtm_medium",
+        "jsessionid",
+        "phpsessid",
+        "sessionid",
     }
 )
 #: Name prefixes of tracking parameters (``utm_source``, ``utm_medium``, ``hsa_cam``...).
@@ -102,6 +105,7 @@ _HOST_NAME = re.compile(
     r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$"
 )
 _STRIP_CHARS = re.compile(r"[\t\n\r]")
+_SESSION_IN_PATH = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/;]*", re.IGNORECASE)
 
 
 def canonicalize(url: str, *, base: str | None = None) -> str | None:
@@ -129,6 +133,7 @@ def canonicalize(url: str, *, base: str | None = None) -> str | None:
         return None
     netloc = host if port is None or port == _DEFAULT_PORTS[scheme] else f"{host}:{port}"
     path = _remove_dot_segments(_normalise_percent(parts.path, _PATH_SAFE)) or "/"
+    path = _SESSION_IN_PATH.sub("", path)
     if not path.startswith("/"):
         path = "/" + path
     query = _canonical_query(parts.query)
@@ -169,17 +174,26 @@ def choose_canonical(page_url: str, declared: str | None) -> str:
     """The canonical URL of a page whose HTML declares ``declared`` (``rel=canonical``).
 
     The declared URL is honoured only when it points to the same site as the page (see
-    ``same_site``); a relative one is resolved against the page. Otherwise, or when it is not
-    a valid http(s) URL, the page's own URL is used. Both are canonicalised; a page URL that
-    cannot be canonicalised is returned stripped.
+    ``same_site``); a relative one is resolved against the page. It is also ignored when it
+    is the site's home page while the page is not (a common template error that would merge
+    every article into one). Otherwise, or when it is not a valid http(s) URL, the page's own
+    URL is used. Both are canonicalised; a page URL that cannot be canonicalised is returned
+    stripped.
     """
     own = canonicalize(page_url) or page_url.strip()
     if not declared:
         return own
     candidate = canonicalize(declared, base=own)
-    if candidate is not None and same_site(candidate, own):
-        return candidate
-    return own
+    if candidate is None or not same_site(candidate, own):
+        return own
+    if _is_home(candidate) and not _is_home(own):
+        return own
+    return candidate
+
+
+def _is_home(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.path in ("", "/") and not parts.query
 
 
 def _canonical_host(hostname: str) -> str | None:

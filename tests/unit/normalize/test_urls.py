@@ -64,6 +64,10 @@ def test_canonicalize_normalises(url: str, expected: str) -> None:
         ("https://e.com/a?q=x%3dy", "https://e.com/a?q=x%3Dy"),
         ("https://e.com/a?empty=&flag", "https://e.com/a?empty=&flag"),
         ("https://e.com/a?", "https://e.com/a"),
+        ("https://e.com/a?JSESSIONID=abc&x=1", "https://e.com/a?x=1"),
+        ("https://e.com/a;jsessionid=0A1B2C?x=1", "https://e.com/a?x=1"),
+        ("https://e.com/a;jsessionid=0A1B2C/b", "https://e.com/a/b"),
+        ("https://e.com/a;v=2", "https://e.com/a;v=2"),
     ],
 )
 def test_canonicalize_query(url: str, expected: str) -> None:
@@ -176,6 +180,17 @@ def test_choose_canonical_resolves_relative_declaration() -> None:
 def test_choose_canonical_ignores_other_site() -> None:
     page = "https://example.com/story#x"
     assert choose_canonical(page, "https://aggregator.net/story") == "https://example.com/story"
+
+
+def test_choose_canonical_ignores_home_page_declared_by_an_article() -> None:
+    page = "https://example.com/2024/03/05/story"
+    assert choose_canonical(page, "https://www.example.com/") == page
+    assert choose_canonical("https://example.com/?p=1", "https://example.com/") == (
+        "https://example.com/?p=1"
+    )
+    assert choose_canonical("https://www.example.com/", "https://example.com") == (
+        "https://example.com/"
+    )
 
 
 @pytest.mark.parametrize("declared", [None, "", "javascript:void(0)", "mailto:x@y.z"])
