@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import html
 import xml.etree.ElementTree as ET
 
 import aiohttp
@@ -104,3 +105,16 @@ async def test_short_link_redirects() -> None:
         assert str(resp.url) == server.base_url + site.story(3).path
         assert [h.status for h in resp.history] == [301]
     assert [r.status for r in server.request_log] == [301, 200]
+
+
+async def test_large_site_serves_its_last_sitemap_and_story() -> None:
+    site = DemoSite(DemoConfig(n_articles=100_000))
+    async with serve(site) as server, aiohttp.ClientSession() as session:
+        async with session.get(server.base_url + "/sitemaps/articles-11.xml") as resp:
+            root = ET.fromstring(await resp.read())
+        locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+        assert len(locs) == 10_000
+        assert locs[-1] == server.base_url + site.story(109_999).path
+        async with session.get(server.base_url + site.story(99_999).path) as resp:
+            assert resp.status == 200
+            assert site.story(99_999).paragraphs[0] in html.unescape(await resp.text())

@@ -85,7 +85,11 @@ def _html(status: int, text: str) -> Rendered:
 
 
 class DemoSite:
-    """A deterministic news site. Holds only its configuration; pages are built on request."""
+    """A deterministic news site. Holds only its configuration; pages are built on request.
+
+    Raises ``ValueError`` for ``n_articles < 1`` or a negative ``revision``. Thread-safe: no
+    method changes the instance.
+    """
 
     def __init__(self, config: DemoConfig | None = None) -> None:
         self.config = config or DemoConfig()
@@ -103,7 +107,9 @@ class DemoSite:
         return len(self.catalogue)
 
     def story(self, i: int) -> DemoStory:
-        """Ground truth of story ``i``: ``0 .. n_articles-1`` originals, then the copies."""
+        """Ground truth of story ``i``: ``0 .. n_articles-1`` originals, then the copies.
+
+        Raises ``IndexError`` when ``i`` is not below ``len(self)``."""
         return self.catalogue.story(i)
 
     def ref(self, i: int) -> StoryRef:

@@ -59,7 +59,7 @@ class ArticleContext:
     def site_name(self) -> str:
         return PARTNER_NAME if self.partner else SITE_NAME
 
-    def abs(self, path: str) -> str:
+    def absolute(self, path: str) -> str:
         return self.base_url + path
 
 
@@ -97,7 +97,7 @@ def news_article_ld(
         "mainEntityOfPage": {"@type": "WebPage", "@id": ctx.url},
         "headline": story.title,
         "description": story.lead,
-        "image": [ctx.abs(story.image_url)],
+        "image": [ctx.absolute(story.image_url)],
         "datePublished": iso(story.published, hours),
         "author": author,
         "publisher": {"@type": "Organization", "name": ctx.site_name},
@@ -118,7 +118,7 @@ def og_meta(ctx: ArticleContext, *, hours: float, published: bool = True) -> str
         ("og:title", story.title),
         ("og:description", story.lead),
         ("og:url", ctx.url),
-        ("og:image", ctx.abs(story.image_url)),
+        ("og:image", ctx.absolute(story.image_url)),
     ]
     if published:
         tags.append(("article:published_time", iso(story.published, hours)))
