@@ -44,6 +44,11 @@ _DOCTYPE = re.compile(r"<!DOCTYPE\b(?:[^\[>]|\[.*?\])*>", re.IGNORECASE | re.DOT
 _DECLARATION = re.compile(r"^\s*<\?xml\b[^>]*\?>", re.IGNORECASE)
 _DECL_ENCODING = re.compile(rb"^\s*<\?xml\b[^>]*encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _TAG = re.compile(r"<[^>]*>")
+_ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)
+# Characters XML 1.0 forbids, found in real feeds (form feeds, escape codes, NUL).
+_INVALID_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Labels that mean windows-1252 in practice (as browsers read them).
+_WINDOWS_1252 = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "us-ascii", "ascii"})
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
     (b"\xff\xfe", "utf-16-le"),
@@ -90,7 +95,9 @@ def decode_xml(body: bytes | str) -> str:
         if body.startswith(bom):
             return body[len(bom) :].decode(encoding, "replace").lstrip("\ufeff \t\r\n")
     declared = _DECL_ENCODING.match(body[:512])
-    encoding = declared.group(1).decode("ascii") if declared else "utf-8"
+    encoding = declared.group(1).decode("ascii").lower() if declared else "utf-8"
+    if encoding in _WINDOWS_1252:
+        encoding = "cp1252"
     try:
         text = body.decode(encoding, "replace")
     except LookupError:
@@ -101,7 +108,7 @@ def decode_xml(body: bytes | str) -> str:
 def parse_xml(text: str) -> ET.Element | None:
     """Parse a decoded document; ``None`` when it declares entities or is not well-formed
     even after repair (the caller then uses ``scan_records``)."""
-    if "<!ENTITY" in text.upper():
+    if _ENTITY_DECL.search(text):
         return None
     cleaned = _DOCTYPE.sub("", _DECLARATION.sub("", text, count=1), count=1)
     try:
@@ -111,7 +118,9 @@ def parse_xml(text: str) -> ET.Element | None:
 
 
 def _repair(text: str) -> str:
-    """Make common HTML-isms well-formed XML, leaving CDATA sections untouched."""
+    """Make common HTML-isms well-formed XML, leaving CDATA sections untouched; drop the
+    control characters XML forbids everywhere."""
+    text = _INVALID_CHARS.sub("", text)
     parts: list[str] = []
     pos = 0
     for m in _CDATA.finditer(text):

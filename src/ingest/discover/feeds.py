@@ -36,7 +36,8 @@ FEED_TYPES = frozenset(
 )
 _ITEMS = frozenset({"item", "entry"})
 # Item content is never needed and may hold XHTML with its own <link>/<title> elements.
-_SKIP = frozenset({"content", "summary", "description", "encoded", "group", "thumbnail"})
+# An Atom <source> describes the feed an entry was copied from (its own <link> and <id>).
+_SKIP = frozenset({"content", "summary", "description", "encoded", "group", "thumbnail", "source"})
 _PUBLISHED = ("pubdate", "published", "issued", "date", "created")
 _MODIFIED = ("updated", "modified")
 _HTML_TAG = re.compile(

@@ -318,7 +318,7 @@ def _classify(anchor: _Anchor) -> str:
     path = parts.path
     segments = [s for s in path.lower().split("/") if s]
     params = {k.lower(): v for k, v in parse_qsl(parts.query, keep_blank_values=True)}
-    if _ASSET_EXT.search(path) or _SEARCH_PARAMS & params.keys() - {"p", "page"}:
+    if _ASSET_EXT.search(path) or _SEARCH_PARAMS & params.keys():
         return "other"
     if any(s in _EXCLUDED_SEGMENTS for s in segments):
         return "other"

@@ -275,3 +275,45 @@ def test_find_feed_links_ignores_non_feed_alternates_and_other_sites() -> None:
 
 def test_find_feed_links_empty_page() -> None:
     assert find_feed_links("", "https://e.com/") == []
+
+
+# ---- real-world encoding and character problems ---------------------------------------------
+
+
+def test_latin1_label_is_read_as_windows_1252() -> None:
+    body = (
+        b'<?xml version="1.0" encoding="ISO-8859-1"?><rss><channel><item>'
+        b"<title>It\x92s \x93quoted\x94 \x96 caf\xe9</title><link>https://e.com/a</link>"
+        b"</item></channel></rss>"
+    )
+    (link,) = parse_feed(body, "https://e.com/feed")
+    assert link.title == "It’s “quoted” – café"
+
+
+def test_control_characters_do_not_break_parsing() -> None:
+    body = (
+        "<rss><channel><item><title>Form\x0cfeed \x1b[0mtitle</title>"
+        "<link>https://e.com/a</link><pubDate>Tue, 05 Mar 2024 08:30:00 +0000</pubDate>"
+        "</item></channel></rss>"
+    )
+    (link,) = parse_feed(body, "https://e.com/feed")
+    assert link.title == "Formfeed [0mtitle"
+    assert link.published == datetime(2024, 3, 5, 8, 30, tzinfo=UTC)
+
+
+def test_atom_source_element_does_not_supply_the_link() -> None:
+    body = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>Copied</title>'
+        '<source><id>https://origin.example/feed</id><link rel="alternate" '
+        'href="https://origin.example/"/></source>'
+        '<link rel="alternate" href="https://planet.example/copied-entry"/></entry></feed>'
+    )
+    assert [link.url for link in parse_feed(body, "https://planet.example/atom")] == [
+        "https://planet.example/copied-entry"
+    ]
+
+
+def test_undefined_entity_in_text_is_kept_literally() -> None:
+    body = "<rss><channel><item><title>A &bogus; B</title><link>https://e.com/a</link></item></channel></rss>"
+    (link,) = parse_feed(body, "https://e.com/feed")
+    assert link.title == "A &bogus; B"
