@@ -7,9 +7,12 @@ The fingerprint is a MinHash signature over shingles of the clean body:
   for scripts that do not (Chinese, Japanese kana, Thai, Lao, Khmer, Myanmar), all casefolded;
 * shingles are ``SHINGLE_SIZE`` consecutive tokens inside one paragraph (a shorter paragraph is
   one shingle), so reordering paragraphs changes nothing;
-* each shingle is hashed to 64 bits from stable per-token CRC32 values, and ``NUM_PERM``
-  multiply-shift hash functions (constants derived from BLAKE2b, never from a process seed)
-  give the signature.
+* paragraphs shorter than ``MIN_PARAGRAPH_TOKENS`` (bylines, share lines) are left out when
+  the rest holds most of the text;
+* tokens are hashed to 64 bits by a vectorised polynomial over their code points, shingles by
+  combining their tokens' hashes, and ``NUM_PERM`` multiply-shift hash functions give the
+  signature. Every constant is derived from BLAKE2b, never from a process seed, so a
+  fingerprint is the same in every process and on every machine.
 
 Layout of a fingerprint: one version byte, the number of distinct shingles (uint32 LE), then
 ``NUM_PERM`` minimum hash values (uint32 LE). LSH splits the signature into ``BANDS`` bands of
@@ -22,8 +25,6 @@ import hashlib
 import re
 import struct
 import unicodedata
-import zlib
-from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -42,7 +43,7 @@ __all__ = [
     "tokens",
 ]
 
-VERSION = 1
+VERSION = 2
 SHINGLE_SIZE = 3
 NUM_PERM = 128
 BANDS = 42
@@ -65,11 +66,11 @@ _NO_SPACE = (
     "\uf900-\ufaff"  # CJK compatibility ideographs
     "\uff66-\uff9f"  # halfwidth Katakana
 )
-_TOKEN = re.compile(rf"[{_NO_SPACE}]|[^\W_{_NO_SPACE}]+")
+_UNSPACED = re.compile(f"[{_NO_SPACE}]")
+_NOT_TOKEN = re.compile(r"[\W_]+")
 _PARAGRAPH = re.compile(r"\n\s*")
 _SPACE = re.compile(r"\s+")
-
-_MASK64 = (1 << 64) - 1
+_MAX_TOKEN_POS = 64  # code points past this position in a token reuse the multipliers
 
 
 def _constant(label: str) -> int:
@@ -79,7 +80,10 @@ def _constant(label: str) -> int:
 # Multiply-shift hash functions h_i(x) = (a_i * x + b_i) mod 2**64 >> 32, a_i odd.
 _A = np.array([_constant(f"ingest.minhash.a.{i}") | 1 for i in range(NUM_PERM)], dtype=np.uint64)
 _B = np.array([_constant(f"ingest.minhash.b.{i}") for i in range(NUM_PERM)], dtype=np.uint64)
-# Position multipliers that combine the token hashes of one shingle.
+# Multipliers of a token's code points by position, and of a shingle's tokens by position.
+_CHAR = np.array(
+    [_constant(f"ingest.char.{i}") | 1 for i in range(_MAX_TOKEN_POS)], dtype=np.uint64
+)
 _POS = np.array(
     [_constant(f"ingest.shingle.{i}") | 1 for i in range(SHINGLE_SIZE)], dtype=np.uint64
 )
@@ -95,16 +99,16 @@ def content_hash(body: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _split(paragraph: str) -> list[str]:
+    if _UNSPACED.search(paragraph):
+        paragraph = _UNSPACED.sub(r" \g<0> ", paragraph)
+    return _NOT_TOKEN.sub(" ", paragraph).split()
+
+
 def tokens(paragraph: str) -> list[str]:
-    """The casefolded tokens of one paragraph (words, or characters of unspaced scripts)."""
-    return _TOKEN.findall(_normal(paragraph))
-
-
-def _combine(parts: Sequence[int]) -> int:
-    total = 0
-    for i, h in enumerate(parts):
-        total = (total + h * int(_POS[i])) & _MASK64
-    return total
+    """The casefolded tokens of one paragraph: runs of letters and digits, or single
+    characters of scripts written without spaces (Chinese, Japanese, Thai, ...)."""
+    return _split(_normal(paragraph))
 
 
 def paragraph_tokens(body: str) -> list[list[str]]:
@@ -114,42 +118,49 @@ def paragraph_tokens(body: str) -> list[list[str]]:
     lines, short captions) are left out when the longer paragraphs hold at least
     ``MIN_KEPT_SHARE`` of all tokens, so page chrome weighs less; otherwise all are kept.
     """
-    paragraphs = [t for t in (_TOKEN.findall(p) for p in _PARAGRAPH.split(_normal(body))) if t]
+    paragraphs = [t for t in map(_split, _PARAGRAPH.split(_normal(body))) if t]
     long = [t for t in paragraphs if len(t) >= MIN_PARAGRAPH_TOKENS]
-    total = sum(len(t) for t in paragraphs)
-    if long and sum(len(t) for t in long) >= MIN_KEPT_SHARE * total:
+    total = sum(map(len, paragraphs))
+    if long and sum(map(len, long)) >= MIN_KEPT_SHARE * total:
         return long
     return paragraphs
+
+
+def _token_hashes(toks: list[str]) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per token, computed for all tokens at once."""
+    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
+    starts = np.zeros(len(toks), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    chars = np.frombuffer("".join(toks).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    position = np.arange(chars.size, dtype=np.int64) - np.repeat(starts, lengths)
+    h = np.add.reduceat(chars * _CHAR[position % _MAX_TOKEN_POS], starts)
+    h ^= h >> np.uint64(29)
+    h *= _CHAR[0]
+    h ^= h >> np.uint64(32)
+    return h + np.uint64(1)
 
 
 def shingle_hashes(body: str) -> npt.NDArray[np.uint64]:
     """The distinct 64-bit shingle hashes of a body, sorted."""
     k = SHINGLE_SIZE
-    codes: list[int] = []
-    starts: list[int] = []  # offset in ``codes`` where each paragraph after the first begins
-    short: list[int] = []
-    for toks in paragraph_tokens(body):
-        if len(toks) < k:
-            short.append(_combine([zlib.crc32(t.encode("utf-8")) + 1 for t in toks]))
-            continue
-        if codes:
-            starts.append(len(codes))
-        codes.extend(zlib.crc32(t.encode("utf-8")) + 1 for t in toks)
+    paragraphs = paragraph_tokens(body)
+    if not paragraphs:
+        return np.zeros(0, dtype=np.uint64)
+    codes = _token_hashes([t for toks in paragraphs for t in toks])
+    sizes = np.fromiter(map(len, paragraphs), dtype=np.int64, count=len(paragraphs))
     chunks: list[npt.NDArray[np.uint64]] = []
-    if codes:
-        arr = np.array(codes, dtype=np.uint64)
-        n = arr.size - k + 1
-        acc = arr[:n] * _POS[0]
+    if codes.size >= k:
+        n = codes.size - k + 1
+        acc = codes[:n] * _POS[0]
         for j in range(1, k):
-            acc += arr[j : j + n] * _POS[j]
-        if starts:  # drop the windows that straddle two paragraphs
-            keep = np.ones(n, dtype=bool)
-            cross = np.array(starts, dtype=np.int64)[:, None] - np.arange(1, k)[None, :]
-            keep[cross.ravel()] = False
-            acc = acc[keep]
-        chunks.append(acc)
-    if short:
-        chunks.append(np.array(short, dtype=np.uint64))
+            acc += codes[j : j + n] * _POS[j]
+        para = np.repeat(np.arange(sizes.size), sizes)
+        chunks.append(acc[para[:n] == para[k - 1 :]])  # windows inside one paragraph
+    ends = np.cumsum(sizes)
+    for size, end in zip(sizes.tolist(), ends.tolist(), strict=True):
+        if size < k:  # a short paragraph is one shingle
+            part = codes[end - size : end] * _POS[:size]
+            chunks.append(np.add.reduce(part, keepdims=True))
     if not chunks:
         return np.zeros(0, dtype=np.uint64)
     allh = np.concatenate(chunks)
