@@ -21,6 +21,7 @@ _HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=heading
 #: An element that holds this share of the page's text is content, whatever its name says.
 _PROTECT_SHARE = 0.35
 _PROTECT_MIN = 600
+_PROTECT_RUNNING = 700
 _MAX_CANDIDATES = 20_000
 _MARK = "data-ingest-drop"
 
@@ -28,10 +29,13 @@ _MARK = "data-ingest-drop"
 def _protected(node: LexborNode, para_chars: int) -> bool:
     """True when ``node`` holds a large share of the page's paragraph text."""
     n = len(node.text())
-    if n < _PROTECT_MIN or n < _PROTECT_SHARE * para_chars:
+    if n < _PROTECT_MIN:
         return False
     inside = sum(len(p.text()) for p in node.css("p"))
-    return inside >= _PROTECT_SHARE * para_chars
+    if inside >= _PROTECT_SHARE * para_chars:
+        return True
+    # Running text (long paragraphs, few links) is content even under a layout class name.
+    return inside >= _PROTECT_RUNNING and link_chars(node) < 0.15 * n
 
 
 def _strip_tags(root: LexborNode, page_chars: int) -> None:
