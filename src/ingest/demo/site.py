@@ -2,7 +2,8 @@
 
 ``DemoSite.render(path)`` answers any GET path with ``(status, content_type, body, headers)``;
 :mod:`ingest.demo.server` serves it over HTTP. Everything is computed on request from
-``(seed, n_articles, syndicated_every)``, so a 100,000-article site costs no memory up front.
+``(seed, n_articles, syndicated_every, revision)``, so a 100,000-article site costs no memory up
+front.
 """
 
 from __future__ import annotations
@@ -74,6 +75,9 @@ class DemoConfig:
 
 
 class Rendered(NamedTuple):
+    """One response: unpacks as ``(status, content_type, body, headers)``. ``headers`` holds
+    ETag/Last-Modified on article pages and Location on redirects."""
+
     status: int
     content_type: str
     body: bytes
