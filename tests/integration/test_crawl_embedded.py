@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from aiohttp import web
@@ -13,6 +14,7 @@ from aiohttp import web
 from ingest.bootstrap import embedded_crawler, open_store
 from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
+from ingest.discover.base import Link
 from ingest.model import OutcomeKind
 from ingest.normalize.urls import canonicalize, url_key
 from ingest.pipeline.crawl import CrawlOptions, Summary
@@ -211,3 +213,35 @@ async def test_saved_warc_replays_into_the_same_articles(demo: Demo, tmp_path: P
 
     assert hashes(replay_store) == hashes(live_store)
     assert replay_store.counts()["clusters"] == live_store.counts()["clusters"]
+
+
+async def test_feed_sitemap_and_section_are_discovered_in_full(tmp_path: Path) -> None:
+    from ingest.bootstrap import fetch_options
+    from ingest.fetch.client import HttpFetcher
+    from ingest.pipeline.discovery import discover_source
+
+    site = DemoSite(DemoConfig(n_articles=200))
+    assert site.listing_pages("world") > 1  # pagination is exercised
+    all_paths = set(site.article_paths())
+    settings = _settings(f"sqlite:///{tmp_path / 'x.sqlite'}", tmp_path)
+
+    def paths(links: list[Link]) -> set[str]:
+        return {urlsplit(link.url).path for link in links}
+
+    async with serve(site) as server, HttpFetcher(fetch_options(settings)) as fetcher:
+        base = server.base_url
+        feed = await discover_source(fetcher, Source(name="f", feeds=(f"{base}/feed.xml",)))
+        maps = await discover_source(fetcher, Source(name="s", sitemaps=(f"{base}/sitemap.xml",)))
+        section = await discover_source(
+            fetcher,
+            Source(
+                name="w", sections=(f"{base}/section/world",), max_depth=site.listing_pages("world")
+            ),
+        )
+    counts = site.expected_counts()
+    assert len(paths(feed.links)) == counts["feed_items"]
+    assert paths(feed.links) <= all_paths
+    assert all_paths <= paths(maps.links)
+    world = {p for p in all_paths if site.story(site.story_index(p) or 0).section == "world"}
+    assert world and world <= paths(section.links)  # sidebars link other sections too
+    assert not feed.failures and not maps.failures and not section.failures

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from ingest.discover.base import Link
 from ingest.discover.feeds import parse_feed
@@ -22,6 +23,7 @@ __all__ = ["Discovered", "discover_source"]
 
 MAX_SITEMAP_DEPTH = 3
 MAX_SITEMAP_FILES = 500
+MAX_LISTING_PAGES = 200
 
 
 @dataclass(slots=True)
@@ -72,13 +74,19 @@ async def _sitemaps(
         level = children
 
 
-async def _sections(
-    fetcher: Fetcher, roots: Iterable[str], source: Source, out: Discovered
-) -> None:
+def _under(url: str, root: str) -> bool:
+    """Whether listing ``url`` belongs to section ``root``: its pagination or a sub-section."""
+    a, b = urlsplit(url), urlsplit(root)
+    prefix = b.path if b.path.endswith("/") else b.path + "/"
+    return a.netloc == b.netloc and (a.path == b.path or a.path.startswith(prefix))
+
+
+async def _section(fetcher: Fetcher, root: str, source: Source, out: Discovered) -> None:
+    """One section page and, up to ``source.max_depth`` hops, the listings under it."""
     seen: set[str] = set()
-    level = list(roots)
+    level = [root]
     for _depth in range(source.max_depth + 1):
-        level = [u for u in dict.fromkeys(level) if u not in seen]
+        level = [u for u in dict.fromkeys(level) if u not in seen][:MAX_LISTING_PAGES]
         if not level:
             return
         seen.update(level)
@@ -89,8 +97,14 @@ async def _sections(
                 continue
             found = section_links(_text(page), page.final_url, allow=source.allow, deny=source.deny)
             out.add(found.articles)
-            nxt.extend(found.listings)
+            nxt.extend(u for u in found.listings if _under(u, root))
         level = nxt
+
+
+async def _sections(
+    fetcher: Fetcher, roots: Iterable[str], source: Source, out: Discovered
+) -> None:
+    await asyncio.gather(*(_section(fetcher, root, source, out) for root in roots))
 
 
 async def discover_source(fetcher: Fetcher, source: Source) -> Discovered:
