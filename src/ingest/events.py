@@ -1,0 +1,317 @@
+"""The change stream: every stored, updated or re-clustered article as an event on a Redis Stream.
+
+Producers (the pipeline, after the store's transaction committed) publish :class:`ChangeEvent`
+values through an :class:`EventSink`. Downstream indexers read them with
+:class:`StreamConsumer`, a consumer-group reader: a message is delivered to one consumer of the
+group, stays pending until acknowledged, is delivered again to the same consumer after a restart
+(its pending list is read first) and can be claimed by another consumer when its owner died
+(``XAUTOCLAIM``). Delivery is at least once; handlers must be idempotent (key by
+``article_id`` and keep the highest ``cursor``).
+
+Stream entry fields (all strings): ``article_id``, ``version``, ``kind`` (``stored``,
+``updated``, ``reclustered``), ``cursor`` (the store's change cursor, as in exports),
+``cluster_id`` and ``url``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+import redis
+from redis.exceptions import RedisError, ResponseError
+
+from ingest.errors import TransientError
+from ingest.model import OutcomeKind, Result
+
+__all__ = [
+    "DEFAULT_STREAM",
+    "ChangeEvent",
+    "ChangeKind",
+    "CursorSource",
+    "Delivery",
+    "EventSink",
+    "NullSink",
+    "RedisStreamSink",
+    "StreamConsumer",
+    "StreamUnavailable",
+    "events_for",
+    "publish_settled",
+]
+
+#: Stream key (after the settings' ``redis_prefix``) used unless configured otherwise.
+DEFAULT_STREAM = "changes"
+
+
+class StreamUnavailable(TransientError):
+    """Redis could not be reached to publish or read change events."""
+
+
+class ChangeKind(StrEnum):
+    STORED = "stored"  # a new article
+    UPDATED = "updated"  # a new version under the same URL
+    RECLUSTERED = "reclustered"  # joined an existing cluster: its representative may change
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeEvent:
+    article_id: int
+    version: int
+    kind: ChangeKind
+    cursor: int
+    cluster_id: int | None = None
+    url: str = ""
+
+    def fields(self) -> dict[str, str]:
+        """The stream entry's fields."""
+        return {
+            "article_id": str(self.article_id),
+            "version": str(self.version),
+            "kind": str(self.kind),
+            "cursor": str(self.cursor),
+            "cluster_id": "" if self.cluster_id is None else str(self.cluster_id),
+            "url": self.url,
+        }
+
+    @classmethod
+    def from_fields(cls, fields: Mapping[str, str]) -> ChangeEvent:
+        """Parse a stream entry; raises ``KeyError``/``ValueError`` for a malformed one."""
+        cluster = fields.get("cluster_id", "")
+        return cls(
+            article_id=int(fields["article_id"]),
+            version=int(fields["version"]),
+            kind=ChangeKind(fields["kind"]),
+            cursor=int(fields["cursor"]),
+            cluster_id=int(cluster) if cluster else None,
+            url=fields.get("url", ""),
+        )
+
+
+def events_for(result: Result, cursor: int) -> list[ChangeEvent]:
+    """The events one settled :class:`Result` causes: none for unchanged, duplicate, failed
+    and not-article outcomes; a ``reclustered`` event follows ``stored`` when the new article
+    joined an existing cluster."""
+    if result.article_id is None or result.kind not in (OutcomeKind.STORED, OutcomeKind.UPDATED):
+        return []
+    kind = ChangeKind.STORED if result.kind is OutcomeKind.STORED else ChangeKind.UPDATED
+    base = ChangeEvent(
+        article_id=result.article_id,
+        version=result.version or 1,
+        kind=kind,
+        cursor=cursor,
+        cluster_id=result.cluster_id,
+        url=result.url,
+    )
+    events = [base]
+    if kind is ChangeKind.STORED and result.cluster_id not in (None, result.article_id):
+        events.append(
+            ChangeEvent(
+                article_id=result.article_id,
+                version=base.version,
+                kind=ChangeKind.RECLUSTERED,
+                cursor=cursor,
+                cluster_id=result.cluster_id,
+                url=result.url,
+            )
+        )
+    return events
+
+
+class EventSink(Protocol):
+    """Where change events go. Called after the store's transaction committed."""
+
+    def publish(self, events: Sequence[ChangeEvent]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class CursorSource(Protocol):
+    def cursors(self, article_ids: Sequence[int]) -> dict[int, int]: ...
+
+
+class NullSink:
+    """Discards events (the default when no stream is configured)."""
+
+    def publish(self, events: Sequence[ChangeEvent]) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Result]) -> int:
+    """Publish the events of settled results, with each article's current change cursor read
+    from ``store``. Call after the results' transactions committed. Returns events published;
+    raises :class:`StreamUnavailable` when the sink cannot reach Redis."""
+    todo = [
+        r
+        for r in results
+        if r.article_id is not None and r.kind in (OutcomeKind.STORED, OutcomeKind.UPDATED)
+    ]
+    if not todo or isinstance(sink, NullSink):
+        return 0
+    cursors = store.cursors([r.article_id for r in todo if r.article_id is not None])
+    events = [
+        e for r in todo if r.article_id in cursors for e in events_for(r, cursors[r.article_id])
+    ]
+    sink.publish(events)
+    return len(events)
+
+
+class RedisStreamSink:
+    """Appends events to a Redis Stream with ``XADD`` (trimmed to about ``maxlen`` entries)."""
+
+    def __init__(self, redis_url: str, stream_key: str, *, maxlen: int = 1_000_000) -> None:
+        self.stream_key = stream_key
+        self.maxlen = maxlen
+        self._client = redis.Redis.from_url(
+            redis_url, decode_responses=True, socket_timeout=10, socket_connect_timeout=5
+        )
+
+    def publish(self, events: Sequence[ChangeEvent]) -> None:
+        """Append ``events`` in order, in one round trip. Raises :class:`StreamUnavailable`."""
+        if not events:
+            return
+        try:
+            with self._client.pipeline(transaction=False) as pipe:
+                for event in events:
+                    pipe.xadd(
+                        self.stream_key,
+                        event.fields(),  # type: ignore[arg-type]  # redis-py's loose Mapping type
+                        maxlen=self.maxlen,
+                        approximate=True,
+                    )
+                pipe.execute()
+        except RedisError as exc:
+            raise StreamUnavailable(f"cannot publish change events: {exc}") from exc
+
+    def close(self) -> None:
+        self._client.close()
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One message read from the stream: acknowledge ``message_id`` once handled."""
+
+    message_id: str
+    event: ChangeEvent
+
+
+class StreamConsumer:
+    """A consumer in a consumer group of the change stream.
+
+    ``read`` returns, in this order: this consumer's own pending messages (delivered before a
+    crash or restart and never acknowledged), messages other consumers left pending for longer
+    than ``claim_idle_ms`` (claimed with ``XAUTOCLAIM``), then new messages. Call ``ack`` after
+    handling. Constructing it does no I/O; ``ensure_group`` creates the group (and stream).
+    """
+
+    def __init__(
+        self,
+        redis_url: str,
+        stream_key: str,
+        *,
+        group: str,
+        consumer: str,
+        claim_idle_ms: int = 60_000,
+    ) -> None:
+        self.stream_key = stream_key
+        self.group = group
+        self.consumer = consumer
+        self.claim_idle_ms = claim_idle_ms
+        self._client = redis.Redis.from_url(
+            redis_url, decode_responses=True, socket_timeout=None, socket_connect_timeout=5
+        )
+        self._own_pending_done = False
+
+    def ensure_group(self, *, start: str = "0") -> None:
+        """Create the group reading from ``start`` (``0``: the whole stream, ``$``: only new
+        events) unless it exists."""
+        try:
+            self._client.xgroup_create(self.stream_key, self.group, id=start, mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise StreamUnavailable(f"cannot create consumer group: {exc}") from exc
+        except RedisError as exc:
+            raise StreamUnavailable(f"cannot create consumer group: {exc}") from exc
+
+    def read(self, *, count: int = 100, block_ms: int | None = 5000) -> list[Delivery]:
+        """The next messages for this consumer (see the class docs); waits up to ``block_ms``
+        for new ones (``None``: do not wait). Raises :class:`StreamUnavailable`."""
+        try:
+            if not self._own_pending_done:
+                own = self._xreadgroup("0", count, None)
+                if own:
+                    return own
+                self._own_pending_done = True
+            claimed = self._claim(count)
+            if claimed:
+                return claimed
+            return self._xreadgroup(">", count, block_ms)
+        except RedisError as exc:
+            raise StreamUnavailable(f"cannot read change events: {exc}") from exc
+
+    def ack(self, message_ids: Sequence[str]) -> None:
+        """Acknowledge handled messages: they are never delivered again."""
+        if not message_ids:
+            return
+        try:
+            self._client.xack(self.stream_key, self.group, *message_ids)
+        except RedisError as exc:
+            raise StreamUnavailable(f"cannot acknowledge change events: {exc}") from exc
+
+    def consume(
+        self,
+        handle: Callable[[ChangeEvent], None],
+        *,
+        count: int = 100,
+        block_ms: int = 5000,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> int:
+        """Handle events until ``stop()`` is true, acknowledging each after ``handle``
+        returned. An exception from ``handle`` propagates; that message stays pending and is
+        delivered again (as are messages read but not handled when ``stop()`` turned true).
+        Returns the number of events handled."""
+        handled = 0
+        while not stop():
+            for delivery in self.read(count=count, block_ms=block_ms):
+                if stop():  # the rest stay pending and come back on the next read
+                    return handled
+                handle(delivery.event)
+                self.ack([delivery.message_id])
+                handled += 1
+        return handled
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _xreadgroup(self, start: str, count: int, block_ms: int | None) -> list[Delivery]:
+        reply: Any = self._client.xreadgroup(
+            self.group, self.consumer, {self.stream_key: start}, count=count, block=block_ms
+        )
+        out: list[Delivery] = []
+        for _stream, messages in reply or []:
+            out.extend(self._deliveries(messages))
+        return out
+
+    def _claim(self, count: int) -> list[Delivery]:
+        reply: Any = self._client.xautoclaim(
+            self.stream_key,
+            self.group,
+            self.consumer,
+            min_idle_time=self.claim_idle_ms,
+            start_id="0-0",
+            count=count,
+        )
+        return self._deliveries(reply[1] if reply else [])
+
+    def _deliveries(self, messages: Iterable[Any]) -> list[Delivery]:
+        out: list[Delivery] = []
+        for message_id, fields in messages:
+            if not fields:  # deleted from the stream (trimmed) while pending
+                self._client.xack(self.stream_key, self.group, message_id)
+                continue
+            out.append(Delivery(str(message_id), ChangeEvent.from_fields(fields)))
+        return out

@@ -1,0 +1,254 @@
+"""The change stream on real Redis: events after commits, consumer groups, redelivery of
+unacknowledged events after a crash, no redelivery after ACK."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+
+from ingest.events import (
+    ChangeEvent,
+    ChangeKind,
+    NullSink,
+    RedisStreamSink,
+    StreamConsumer,
+    events_for,
+    publish_settled,
+)
+from ingest.model import OutcomeKind, Result
+from ingest.store.base import ArticleQuery
+from ingest.store.engine import make_engine
+from ingest.store.sql import SqlStore
+from support.articles import make_article, story_text
+
+pytestmark = pytest.mark.integration
+
+NOW = datetime(2024, 5, 4, 12, tzinfo=UTC)
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def stream(redis_url: str) -> str:
+    return f"{os.environ['INGEST_TEST_REDIS_PREFIX']}changes:{uuid.uuid4().hex[:6]}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    s = SqlStore(make_engine(request.getfixturevalue(f"{request.param}_url")))
+    s.upgrade()
+    yield s
+    s.close()
+
+
+def _consumer(redis_url: str, stream: str, name: str, **kw: int) -> StreamConsumer:
+    c = StreamConsumer(redis_url, stream, group="indexer", consumer=name, **kw)
+    c.ensure_group(start="0")
+    return c
+
+
+def _publish(store: SqlStore, sink: RedisStreamSink, n: int, start: int = 0) -> list[Result]:
+    results = []
+    for i in range(start, start + n):
+        result = store.save(make_article(f"https://example.com/s/{i}", story_text(i)), now=NOW)
+        publish_settled(sink, store, [result])
+        results.append(result)
+    return results
+
+
+class SqlStoreStub:
+    def cursors(self, article_ids: object) -> dict[int, int]:
+        raise AssertionError("a null sink needs no cursors")
+
+
+def test_events_for_results() -> None:
+    stored = Result("u", OutcomeKind.STORED, article_id=5, cluster_id=5, version=1)
+    joined = Result("u", OutcomeKind.STORED, article_id=6, cluster_id=5, version=1)
+    updated = Result("u", OutcomeKind.UPDATED, article_id=5, cluster_id=5, version=2)
+    assert [e.kind for e in events_for(stored, 9)] == [ChangeKind.STORED]
+    assert [e.kind for e in events_for(joined, 10)] == [ChangeKind.STORED, ChangeKind.RECLUSTERED]
+    assert events_for(updated, 11) == [ChangeEvent(5, 2, ChangeKind.UPDATED, 11, 5, "u")]
+    for kind in (OutcomeKind.UNCHANGED, OutcomeKind.DUPLICATE, OutcomeKind.FAILED):
+        assert events_for(Result("u", kind, article_id=5), 1) == []
+    event = events_for(joined, 10)[1]
+    assert ChangeEvent.from_fields(event.fields()) == event
+    assert publish_settled(NullSink(), SqlStoreStub(), [stored]) == 0
+
+
+def test_saved_updated_and_reclustered_articles_are_published(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        first = _publish(store, sink, 2)
+        updated = store.save(
+            make_article("https://example.com/s/0", [*story_text(0), "Correction."]), now=NOW
+        )
+        copy = store.save(
+            make_article("https://other.example.org/x", [*story_text(1), "Syndicated."]), now=NOW
+        )
+        unchanged = store.save(make_article("https://example.com/s/1", story_text(1)), now=NOW)
+        assert publish_settled(sink, store, [updated, copy, unchanged]) == 3
+    finally:
+        sink.close()
+    consumer = _consumer(redis_url, stream, "a")
+    try:
+        events = [d.event for d in consumer.read(block_ms=None)]
+    finally:
+        consumer.close()
+    assert [(e.article_id, e.kind) for e in events] == [
+        (first[0].article_id, ChangeKind.STORED),
+        (first[1].article_id, ChangeKind.STORED),
+        (first[0].article_id, ChangeKind.UPDATED),
+        (copy.article_id, ChangeKind.STORED),
+        (copy.article_id, ChangeKind.RECLUSTERED),
+    ]
+    assert events[2].version == 2 and events[4].cluster_id == first[1].article_id
+    cursors = [e.cursor for e in events]
+    assert cursors == sorted(cursors) and len(set(cursors[:4])) == 4
+    by_id = {a.id: a.seq for a in store.query(ArticleQuery(limit=100))}
+    assert events[3].cursor == by_id[copy.article_id]
+
+
+def test_killed_consumer_gets_unacked_events_again_and_acked_never(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    sink = RedisStreamSink(redis_url, stream)
+    _publish(store, sink, 3)
+    _consumer(redis_url, stream, "worker-1").close()
+    # A separate process reads the events, then is killed before acknowledging them.
+    script = (
+        "import os, signal, sys\n"
+        "from ingest.events import StreamConsumer\n"
+        "c = StreamConsumer(sys.argv[1], sys.argv[2], group='indexer', consumer='worker-1')\n"
+        "got = c.read(block_ms=None)\n"
+        "print(' '.join(str(d.event.article_id) for d in got), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, redis_url, stream],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == -9
+    seen_by_dead = [int(x) for x in proc.stdout.split()]
+    assert len(seen_by_dead) == 3
+
+    restarted = _consumer(redis_url, stream, "worker-1")
+    try:
+        again = restarted.read(block_ms=None)
+        assert [d.event.article_id for d in again] == seen_by_dead
+        restarted.ack([d.message_id for d in again[:2]])
+    finally:
+        restarted.close()
+
+    restarted = _consumer(redis_url, stream, "worker-1")
+    try:
+        left = restarted.read(block_ms=None)
+        assert [d.event.article_id for d in left] == seen_by_dead[2:]
+        restarted.ack([d.message_id for d in left])
+        assert restarted.read(block_ms=None) == []
+        _publish(store, sink, 1, start=10)
+        fresh = restarted.read(block_ms=None)
+        assert fresh and fresh[0].event.kind is ChangeKind.STORED
+        assert {d.event.article_id for d in fresh}.isdisjoint(seen_by_dead)
+        restarted.ack([d.message_id for d in fresh])
+    finally:
+        restarted.close()
+        sink.close()
+
+    final = _consumer(redis_url, stream, "worker-1")
+    try:
+        assert final.read(block_ms=None) == []
+        assert final.read(block_ms=None) == []
+    finally:
+        final.close()
+
+
+def test_another_consumer_claims_what_a_dead_one_left_pending(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    sink = RedisStreamSink(redis_url, stream)
+    _publish(store, sink, 4)
+    sink.close()
+    dead = _consumer(redis_url, stream, "dead")
+    taken = dead.read(count=2, block_ms=None)
+    dead.close()
+    other = _consumer(redis_url, stream, "other", claim_idle_ms=0)
+    try:
+        claimed = other.read(block_ms=None)
+        assert [d.message_id for d in claimed] == [d.message_id for d in taken]
+        other.ack([d.message_id for d in claimed])
+        rest = other.read(block_ms=None)
+        assert len(rest) == 2
+        other.ack([d.message_id for d in rest])
+        assert other.read(block_ms=None) == []
+    finally:
+        other.close()
+    client = redis.Redis.from_url(redis_url)
+    try:
+        assert client.xpending(stream, "indexer")["pending"] == 0
+    finally:
+        client.close()
+
+
+def test_two_consumers_share_the_stream_without_overlap(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    sink = RedisStreamSink(redis_url, stream)
+    _publish(store, sink, 6)
+    sink.close()
+    a, b = _consumer(redis_url, stream, "a"), _consumer(redis_url, stream, "b")
+    try:
+        got_a = a.read(count=3, block_ms=None)
+        got_b = b.read(count=10, block_ms=None)
+        a.ack([d.message_id for d in got_a])
+        b.ack([d.message_id for d in got_b])
+        ids = [d.event.article_id for d in [*got_a, *got_b]]
+        assert len(ids) == 6 and len(set(ids)) == 6
+        assert a.read(block_ms=None) == [] and b.read(block_ms=None) == []
+    finally:
+        a.close()
+        b.close()
+
+
+def test_example_consumer_prints_articles(store: SqlStore, redis_url: str, stream: str) -> None:
+    sink = RedisStreamSink(redis_url, stream)
+    results = _publish(store, sink, 2)
+    sink.close()
+    url = store.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "examples" / "consume_stream.py"),
+            "--redis-url",
+            redis_url,
+            "--stream",
+            stream,
+            "--from-start",
+            "--max-events",
+            "2",
+            "--db",
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        # INGEST_TEST_* variables are not settings (load_settings rejects unknown fields).
+        env={k: v for k, v in os.environ.items() if not k.startswith("INGEST_TEST_")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [line["article_id"] for line in lines] == [r.article_id for r in results]
+    assert all(line["article"]["id"] == line["article_id"] for line in lines)
