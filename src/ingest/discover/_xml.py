@@ -205,27 +205,36 @@ _OPEN_TAG = re.compile(r"<[\w.:-]+[\s/>]")
 def scan_records(text: str, names: Collection[str], *, skip: Collection[str] = ()) -> list[Record]:
     """Recover records from a document the XML parser refused, with regular expressions.
 
-    Only the five XML entities, character references and HTML named entities are decoded;
-    declared entities are left as they are.
+    A record runs from its opening tag to its closing tag, or to the next record's opening
+    tag when it is not closed (so the scan stays linear in the document size). Only the five
+    XML entities, character references and HTML named entities are decoded; declared
+    entities are left as they are.
     """
     alternatives = "|".join(re.escape(n) for n in names)
-    block = re.compile(
-        rf"<([\w.-]+:)?({alternatives})\b([^>]*)>(.*?)</\1?\2\s*>", re.IGNORECASE | re.DOTALL
-    )
+    opening = re.compile(rf"<([\w.-]+:)?({alternatives})(?=[\s/>])([^>]*)>", re.IGNORECASE)
+    starts = list(opening.finditer(text))
     records: list[Record] = []
-    for m in block.finditer(text):
-        inner = m.group(4)
-        for name in skip:
-            local = name.rpartition(":")[2]
-            inner = re.sub(
-                rf"<([\w.-]+:)?{re.escape(local)}\b[^>]*?(?:/>|>.*?</\1?{re.escape(local)}\s*>)",
-                "",
-                inner,
-                flags=re.IGNORECASE | re.DOTALL,
-            )
-        leaves = tuple(_scan_leaves(inner))
+    for i, m in enumerate(starts):
+        stop = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+        inner = text[m.end() : stop]
+        close = re.search(rf"</(?:[\w.-]+:)?{re.escape(m.group(2))}\s*>", inner, re.IGNORECASE)
+        if close is not None:
+            inner = inner[: close.start()]
+        leaves = tuple(_scan_leaves(_remove_elements(inner, skip)))
         records.append(Record(m.group(2).lower(), _scan_attrs(m.group(3)), leaves))
     return records
+
+
+def _remove_elements(text: str, names: Collection[str]) -> str:
+    for name in names:
+        local = re.escape(name.rpartition(":")[2])
+        text = re.sub(
+            rf"<([\w.-]+:)?{local}(?=[\s/>])[^>]*?(?:/>|>.*?</\1?{local}\s*>)",
+            "",
+            text,
+            flags=re.IGNORECASE | re.DOTALL,
+        )
+    return text
 
 
 def _scan_leaves(text: str) -> Iterator[Leaf]:

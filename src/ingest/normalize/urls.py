@@ -105,6 +105,7 @@ _HOST_NAME = re.compile(
     r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?(?:\.[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?)*$"
 )
 _STRIP_CHARS = re.compile(r"[\t\n\r]")
+_ABSOLUTE = re.compile(r"^https?://[^/\\]", re.IGNORECASE)
 _SESSION_IN_PATH = re.compile(r";(?:jsessionid|phpsessid|sessionid)=[^/;]*", re.IGNORECASE)
 
 
@@ -119,7 +120,7 @@ def canonicalize(url: str, *, base: str | None = None) -> str | None:
     if not raw:
         return None
     try:
-        if base:
+        if base and not _ABSOLUTE.match(raw):
             raw = urljoin(_STRIP_CHARS.sub("", base).strip(), raw)
         parts = urlsplit(raw)
         port = parts.port
@@ -235,6 +236,8 @@ def _valid_utf8_escapes(text: str) -> bool:
 
 def _normalise_percent(text: str, safe: frozenset[str]) -> str:
     """Upper-case escapes, decode escaped unreserved characters, encode what must be encoded."""
+    if "%" not in text and all(ch in safe for ch in text):
+        return text
     out: list[str] = []
     i = 0
     n = len(text)
