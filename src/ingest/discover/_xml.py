@@ -18,7 +18,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Leaf", "Record", "decode_xml", "parse_xml", "scan_records", "tree_records"]
+__all__ = [
+    "Leaf",
+    "Record",
+    "decode_xml",
+    "parse_xml",
+    "root_name",
+    "scan_records",
+    "split_name",
+    "tree_records",
+]
 
 _KNOWN_NS = {
     "http://www.w3.org/2005/Atom": "atom",
