@@ -33,22 +33,23 @@ from ingest.model import FetchRequest, Page
 PARAGRAPH = "<p>" + "A sentence of an ordinary news story, with a few words in it. " * 8 + "</p>"
 
 
-def page_html(n: int) -> bytes:
-    body = "".join(PARAGRAPH for _ in range(8))
+def page_html(n: int, kb: int = 4) -> bytes:
+    body = "".join(PARAGRAPH for _ in range(max(1, kb * 1024 // len(PARAGRAPH))))
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Story {n}</title></head>"
         f"<body><article><h1>Story {n}</h1>{body}</article></body></html>"
     ).encode()
 
 
-def make_app(compress: bool) -> web.Application:
+def make_app(compress: bool, kb: int = 4) -> web.Application:
     cache: dict[int, bytes] = {}
 
     async def article(request: web.Request) -> web.Response:
         n = int(request.match_info["n"])
         body = cache.get(n)
         if body is None:
-            body = cache[n] = gzip.compress(page_html(n)) if compress else page_html(n)
+            html = page_html(n, kb)
+            body = cache[n] = gzip.compress(html) if compress else html
         headers = {"Content-Type": "text/html; charset=utf-8"}
         if compress:
             headers["Content-Encoding"] = "gzip"
@@ -63,8 +64,8 @@ def make_app(compress: bool) -> web.Application:
     return app
 
 
-def serve_forever(sock: socket.socket, compress: bool) -> None:
-    web.run_app(make_app(compress), sock=sock, print=None, access_log=None, handle_signals=True)
+def serve_forever(sock: socket.socket, compress: bool, kb: int) -> None:
+    web.run_app(make_app(compress, kb), sock=sock, print=None, access_log=None, handle_signals=True)
 
 
 async def bare_round(urls: list[str], concurrency: int) -> tuple[int, int]:
@@ -141,7 +142,7 @@ async def run(args: argparse.Namespace, base: str) -> None:
     print(
         f"\nmedian of {args.rounds} rounds, {args.pages} pages, concurrency {args.concurrency},"
         f" server {'in-process' if args.in_process else 'child process'},"
-        f" gzip {'on' if args.gzip else 'off'}"
+        f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'}"
     )
     print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
     print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
@@ -152,7 +153,7 @@ async def run(args: argparse.Namespace, base: str) -> None:
 
 async def main_async(args: argparse.Namespace) -> None:
     if args.in_process:
-        runner = web.AppRunner(make_app(args.gzip), access_log=None)
+        runner = web.AppRunner(make_app(args.gzip, args.kb), access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
@@ -168,7 +169,7 @@ async def main_async(args: argparse.Namespace) -> None:
     sock.listen(1024)
     port = sock.getsockname()[1]
     ctx = multiprocessing.get_context("fork")
-    proc = ctx.Process(target=serve_forever, args=(sock, args.gzip), daemon=True)
+    proc = ctx.Process(target=serve_forever, args=(sock, args.gzip, args.kb), daemon=True)
     proc.start()
     sock.close()
     try:
@@ -183,6 +184,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--kb", type=int, default=4, help="approximate page size in KiB")
     parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
     parser.add_argument("--in-process", action="store_true", help="server on the same loop")
     asyncio.run(main_async(parser.parse_args()))

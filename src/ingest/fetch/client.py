@@ -22,6 +22,7 @@ from yarl import URL
 
 from ingest.fetch.base import (
     Clock,
+    Fetcher,
     FetchKind,
     FetchOptions,
     HostLimiter,
@@ -101,12 +102,11 @@ class HttpFetcher:
         )
         self._reader = ResponseReader(options, clock=clock, now=now)
         self._session: aiohttp.ClientSession | None = None
-        self._global: asyncio.Semaphore | None = None
 
     async def __aenter__(self) -> HttpFetcher:
         opts = self.options
         connector = aiohttp.TCPConnector(
-            limit=opts.concurrency,
+            limit=opts.concurrency,  # the global bound: one connection per request in flight
             limit_per_host=0,  # the HostLimiter decides, also across processes
             resolver=GuardedResolver(self._guard),
             ttl_dns_cache=int(opts.dns_ttl),
@@ -129,7 +129,6 @@ class HttpFetcher:
             trust_env=False,
             raise_for_status=False,
         )
-        self._global = asyncio.Semaphore(opts.concurrency)
         return self
 
     async def __aexit__(
@@ -171,22 +170,47 @@ class HttpFetcher:
                 await self._guard.check_url(url)
         except (ValueError, OSError) as exc:
             return failure_for_exception(request.url, exc, self._now())
+        result, retry_after = await self._follow(request, url, kind, max_redirects, started)
+        if isinstance(result, Page) or not result.retryable:
+            return result
+        return await self._retry_loop(
+            request,
+            url,
+            kind=kind,
+            max_redirects=max_redirects,
+            started=started,
+            result=result,
+            retry_after=retry_after,
+        )
+
+    async def _retry_loop(
+        self,
+        request: FetchRequest,
+        url: URL,
+        *,
+        kind: FetchKind,
+        max_redirects: int,
+        started: float,
+        result: FetchFailure,
+        retry_after: float | None,
+    ) -> FetchResult:
+        """Attempts 2..n after a retryable failure, with backoff (and Retry-After) between."""
         state = self._retry.start(started)
+        state.attempts = 1
         while True:
-            state.attempts += 1
-            result, retry_after = await self._follow(request, url, kind, max_redirects, started)
-            if isinstance(result, Page) or not result.retryable:
-                return result
             delay = state.next_delay(self._clock(), retry_after, self._rand)
             if delay is None:
-                log.info(
-                    "fetch.gave_up", url=request.url, reason=result.reason, tries=state.attempts
-                )
+                log.info("fetch.gave_up", url=request.url, reason=result.reason, n=state.attempts)
                 return result
             log.info("fetch.retry", url=request.url, reason=result.reason, delay=round(delay, 3))
             if retry_after is not None and url.host:
                 await self._limiter.defer(url.host, retry_after)
             await self._sleep(delay)
+            state.attempts += 1
+            outcome, retry_after = await self._follow(request, url, kind, max_redirects, started)
+            if isinstance(outcome, Page) or not outcome.retryable:
+                return outcome
+            result = outcome
 
     async def _follow(
         self,
@@ -198,7 +222,7 @@ class HttpFetcher:
     ) -> tuple[FetchResult, float | None]:
         """One attempt: the request and its redirects. Returns the outcome and any Retry-After."""
         chain: list[str] = []
-        seen = {str(url.with_fragment(None))}
+        seen: set[str] = set()
         while True:
             try:
                 outcome = await self._hop(request, url, kind, tuple(chain), started)
@@ -210,6 +234,8 @@ class HttpFetcher:
                 return outcome, None
             if isinstance(outcome, Rejected):
                 return outcome.failure, outcome.retry_after
+            if not chain:
+                seen.add(str(url.with_fragment(None)))
             chain.append(str(url))
             try:
                 url = AddressGuard.check_shape(url.join(URL(outcome.location)))
@@ -233,7 +259,7 @@ class HttpFetcher:
         started: float,
     ) -> Page | Rejected | _Hop:
         """Request ``url`` once, under robots.txt, the host slot and the global limit."""
-        assert self._session is not None and self._global is not None, "use 'async with'"
+        assert self._session is not None, "use 'async with'"
         host = url.host or ""
         self._guard.check_literal(host)
         delay = self.options.per_host_delay
@@ -248,7 +274,6 @@ class HttpFetcher:
         # ClientTimeout.total covers connect, headers and the body read inside this block
         async with (
             self._limiter.slot(host, min_delay=delay),
-            self._global,
             self._session.get(url, headers=headers, allow_redirects=False) as resp,
         ):
             if resp.status in _REDIRECTS and "Location" in resp.headers:
@@ -279,12 +304,28 @@ def _conditional_headers(request: FetchRequest) -> dict[str, str] | None:
 
 
 async def fetch_many(
-    fetcher: HttpFetcher,
+    fetcher: Fetcher,
     requests: Iterable[FetchRequest],
     *,
     kind: FetchKind = FetchKind.ARTICLE,
+    max_pending: int = 256,
 ) -> list[FetchResult]:
-    """Fetch a batch concurrently (the fetcher's limits apply); results in request order."""
+    """Fetch a batch concurrently; results in request order.
+
+    ``max_pending`` workers pull requests in order, so a large batch never becomes thousands
+    of tasks queued on the same semaphores; the fetcher's own limits still decide how many
+    requests are in flight, globally and per host.
+    """
+    pending = list(enumerate(requests))
+    pending.reverse()
+    results: list[FetchResult | None] = [None] * len(pending)
+
+    async def worker() -> None:
+        while pending:
+            index, request = pending.pop()
+            results[index] = await fetcher.fetch(request, kind=kind)
+
     async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(fetcher.fetch(r, kind=kind)) for r in requests]
-    return [task.result() for task in tasks]
+        for _ in range(min(max_pending, len(pending))):
+            group.create_task(worker())
+    return [r for r in results if r is not None]

@@ -16,7 +16,7 @@ import re
 
 from charset_normalizer import from_bytes
 
-__all__ = ["charset_from_content_type", "decode_html", "sniff_meta_charset"]
+__all__ = ["charset_from_content_type", "choose_encoding", "decode_html", "sniff_meta_charset"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -153,3 +153,11 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
         if text is not None:
             return text, name
     return _detect(body)
+
+
+def choose_encoding(body: bytes, content_type_header: str | None) -> str:
+    """The encoding :func:`decode_html` would pick, without building the text when the body
+    is plain ASCII (the common case for the markup-heavy first bytes of a page)."""
+    if body.isascii() and not body.startswith(codecs.BOM_UTF8):
+        return _codec(charset_from_content_type(content_type_header)) or "utf-8"
+    return decode_html(body, content_type_header)[1]

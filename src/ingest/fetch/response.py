@@ -15,7 +15,7 @@ import aiohttp
 
 from ingest.fetch.base import Clock, FetchKind, FetchOptions, Reason
 from ingest.fetch.body import BodyError, BodyLimits, read_body
-from ingest.fetch.encoding import charset_from_content_type, decode_html
+from ingest.fetch.encoding import charset_from_content_type, choose_encoding
 from ingest.fetch.outcomes import failure_for_status
 from ingest.fetch.policies import parse_retry_after
 from ingest.model import FetchFailure, FetchRequest, Page
@@ -73,44 +73,38 @@ class ResponseReader:
             )
             retry_after = parse_retry_after(resp.headers.get("Retry-After"))
             return Rejected(failure, retry_after)
-        refused = self._check_headers(request, resp, kind)
-        if refused is not None:
-            return Rejected(refused)
-        limits = self._robots_limits if kind is FetchKind.ROBOTS else self._limits
-        coding = resp.headers.get("Content-Encoding")
+        headers = resp.headers
+        content_type = headers.get("Content-Type")
+        media = content_type.split(";", 1)[0].strip().lower() if content_type else ""
+        if media and media not in self._options.content_types[kind]:
+            article = kind is FetchKind.ARTICLE
+            reason = Reason.NOT_HTML if article else Reason.UNSUPPORTED_CONTENT_TYPE
+            return Rejected(self._fail(request, reason, f"Content-Type {media}", status))
+        length = headers.get("Content-Length", "")
+        declared = length.isdigit()
+        if declared and kind is not FetchKind.ROBOTS and int(length) > self._options.max_bytes:
+            return Rejected(
+                self._fail(request, Reason.TOO_LARGE, f"Content-Length {length} bytes", status)
+            )
+        coding = headers.get("Content-Encoding")
         try:
-            if coding is None and kind is not FetchKind.ROBOTS and _declared_length(resp):
+            if coding is None and declared and kind is not FetchKind.ROBOTS:
                 body = await resp.read()  # the parser stops at Content-Length, checked above
             else:
+                limits = self._robots_limits if kind is FetchKind.ROBOTS else self._limits
                 body = await read_body(resp.content.iter_any(), coding, limits)
         except BodyError as exc:
             return Rejected(self._fail(request, exc.reason, exc.detail, status))
-        content_type = resp.headers.get("Content-Type")
-        encoding = charset_from_content_type(content_type)
+        encoding: str | None
         if kind is FetchKind.ARTICLE:
             if body.startswith(_BINARY_MAGIC) or b"\x00" in body[:1024]:
                 return Rejected(
                     self._fail(request, Reason.NOT_HTML, "binary document served as HTML", status)
                 )
-            encoding = decode_html(body, content_type)[1]
+            encoding = choose_encoding(body, content_type)
+        else:
+            encoding = charset_from_content_type(content_type)
         return self._page(request, resp, body, encoding, chain=chain, started=started)
-
-    def _check_headers(
-        self, request: FetchRequest, resp: aiohttp.ClientResponse, kind: FetchKind
-    ) -> FetchFailure | None:
-        media = (resp.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
-        if media and media not in self._options.content_types[kind]:
-            reason = (
-                Reason.NOT_HTML if kind is FetchKind.ARTICLE else Reason.UNSUPPORTED_CONTENT_TYPE
-            )
-            return self._fail(request, reason, f"Content-Type {media}", resp.status)
-        if kind is not FetchKind.ROBOTS:
-            length = resp.headers.get("Content-Length", "")
-            if length.isdigit() and int(length) > self._options.max_bytes:
-                return self._fail(
-                    request, Reason.TOO_LARGE, f"Content-Length {length} bytes", resp.status
-                )
-        return None
 
     def _page(
         self,
@@ -149,10 +143,3 @@ class ResponseReader:
             status=status,
             fetched_at=self._now(),
         )
-
-
-def _declared_length(resp: aiohttp.ClientResponse) -> bool:
-    """True when the body length is fixed by a Content-Length header (already capped)."""
-    return resp.headers.get("Content-Length", "").isdigit() and "chunked" not in (
-        resp.headers.get("Transfer-Encoding", "").lower()
-    )

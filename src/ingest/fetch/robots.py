@@ -171,7 +171,10 @@ class RobotsPolicy:
         """May ``url`` be fetched? Never raises for a misbehaving server."""
         if url.path == "/robots.txt":
             return self._ALLOWED
-        parsed = await self._rules(origin_of(url))
+        origin = origin_of(url)
+        parsed = self._memo.get(origin)
+        if parsed is None or parsed.expires <= self._clock():
+            parsed = await self._rules(origin)
         if parsed.entry.status == ALLOW_ALL:
             return self._ALLOWED
         if parsed.entry.status == UNKNOWN:
