@@ -75,7 +75,7 @@ def _header_is_chrome(node: LexborNode) -> bool:
 
 def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0) -> None:
     text = node.text()
-    out.add(kind, text, level, link_chars(node) if kind != "h" else 0)
+    out.add(kind, text, level, link_chars(node))
 
 
 def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:

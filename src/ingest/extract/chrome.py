@@ -26,11 +26,13 @@ _MAX_CANDIDATES = 20_000
 _MARK = "data-ingest-drop"
 
 
-def _protected(node: LexborNode, para_chars: int) -> bool:
+def _protected(node: LexborNode, para_chars: int, *, strong: bool = False) -> bool:
     """True when ``node`` holds a large share of the page's paragraph text."""
     n = len(node.text())
     if n < _PROTECT_MIN:
         return False
+    if strong:  # a comment or paywall block is protected only when it holds most of the text
+        return sum(len(p.text()) for p in node.css("p")) >= 0.6 * para_chars
     inside = sum(len(p.text()) for p in node.css("p"))
     if inside >= _PROTECT_SHARE * para_chars:
         return True
@@ -62,13 +64,22 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
             memo[names] = chrome
         if not chrome or node.tag in ("html", "body", "main", "article"):
             continue
-        if _protected(node, page_chars):
+        strong = _strong_chrome(names) and not CONTENT_CLASS.search(names)
+        if _protected(node, page_chars, strong=strong):
             continue
         node.decompose()
 
 
+_STRONG = (
+    "related", "share", "comment", "newsletter", "paywall", "subscri", "disqus",
+    "recommend", "outbrain", "taboola", "cookie", "consent", "promo", "advert", "trending",
+    "most-read", "mostread", "popular", "author-bio", "authorbio", "author-box", "respond",
+)  # fmt: skip
+
+
 def _strong_chrome(names: str) -> bool:
-    return any(w in names for w in ("related", "share", "comment", "newsletter", "teaser"))
+    """Names that mark chrome whatever the text inside (comments, paywalls, teasers...)."""
+    return any(w in names for w in _STRONG)
 
 
 def _strip_headed_blocks(root: LexborNode) -> None:

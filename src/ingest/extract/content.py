@@ -122,20 +122,47 @@ def _lift(top: LexborNode, best: float, final: list[tuple[float, LexborNode]]) -
     return top
 
 
+def _widen(top: LexborNode) -> LexborNode:
+    """Climb past wrappers that hold (almost) nothing but ``top``."""
+    for _ in range(6):
+        parent = top.parent
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if len(top.text()) < 0.85 * len(parent.text()):
+            break
+        top = parent
+    return top
+
+
+def _sibling_is_content(child: LexborNode, top_class: str) -> bool:
+    """A sibling of the main container that continues the body (a split body)."""
+    text_len = len(child.text(strip=True))
+    if text_len < 60:
+        return False
+    links = link_chars(child)
+    if links > 0.25 * text_len:
+        return False
+    if top_class and (child.attributes.get("class") or "") == top_class:
+        return True
+    return text_len - links >= 300 and child.css_first("p") is not None and links < 0.1 * text_len
+
+
 def _siblings(
     top: LexborNode, best: float, scores: dict[int, tuple[LexborNode, float]]
 ) -> list[LexborNode]:
+    top = _widen(top)
     parent = top.parent
     if parent is None or parent.tag in ("html",):
         return [top]
     threshold = max(10.0, best * 0.2)
+    top_class = top.attributes.get("class") or ""
     out = []
     for child in parent.iter():
         if child.mem_id == top.mem_id:
             out.append(child)
             continue
         score = scores.get(child.mem_id, (child, 0.0))[1]
-        if score >= threshold:
+        if score >= threshold or _sibling_is_content(child, top_class):
             out.append(child)
         elif child.tag == "p":
             text = clean(child.text())
@@ -176,7 +203,8 @@ def _semantic(root: LexborNode, nodes: list[LexborNode], region_chars: int) -> L
         if chars < 200:
             continue
         if any(_contains(candidate, n) for n in nodes):
-            if chars <= 1.25 * region_chars:
+            specific = candidate.tag not in ("article", "main") or _weight(candidate) > 10
+            if chars <= (1.3 if specific else 1.1) * region_chars:
                 return candidate
         elif any(_contains(n, candidate) for n in nodes) and chars >= 0.85 * region_chars:
             return candidate
