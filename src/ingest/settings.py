@@ -84,7 +84,12 @@ class Settings(_Section):
 def _env_overrides(env: Mapping[str, str], prefix: str = "INGEST_") -> dict[str, Any]:
     tree: dict[str, Any] = {}
     for key, value in env.items():
-        if not key.startswith(prefix) or key == f"{prefix}CONFIG":
+        # INGEST_CONFIG names the file; INGEST_TEST_* configure the test suite, not ingest.
+        if (
+            not key.startswith(prefix)
+            or key == f"{prefix}CONFIG"
+            or key.startswith(f"{prefix}TEST_")
+        ):
             continue
         path = key[len(prefix) :].lower().split("__")
         node = tree

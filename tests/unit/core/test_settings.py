@@ -29,6 +29,11 @@ def test_file_then_environment_then_overrides(tmp_path: Path) -> None:
     assert settings.database_url == "sqlite:///cli.db"
 
 
+def test_test_suite_variables_are_not_settings() -> None:
+    env = {"INGEST_TEST_REDIS_URL": "redis://x", "INGEST_TEST_REDIS_PREFIX": "p:"}
+    assert load_settings(env=env) == load_settings(env={})
+
+
 def test_config_path_from_environment(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text("redis_url: redis://example:6380/1\n")
