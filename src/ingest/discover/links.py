@@ -160,6 +160,8 @@ _CHROME_TOKENS = frozenset(
         "consent",
     ]
 )
+# Class names of the small labels inside headline links ("Live", "Opinion", "2h ago").
+_KICKER_CLASSES = ("kicker", "eyebrow", "overline", "label", "badge", "flag", "timestamp")
 _CARD_TOKENS = frozenset(["card", "teaser", "story", "item", "post", "entry", "promo", "tile"])
 
 
@@ -248,12 +250,27 @@ def _collect(tree: LexborHTMLParser, page: str) -> dict[str, _Anchor]:
 
 
 def _anchor_text(node: LexborNode) -> str:
-    text = " ".join(node.text(deep=True, separator=" ", strip=True).split())
+    """The anchor's headline: its heading if it holds one, else its text without kickers,
+    labels and timestamps; else its ``title`` or image ``alt``."""
+    heading = node.css_first("h1, h2, h3, h4, h5, h6")
+    if heading is not None and _text(heading):
+        return _text(heading)
+    text = _text(node)
+    for extra in node.css("time, " + ", ".join(f"[class*={t}]" for t in _KICKER_CLASSES)):
+        if not _tokens(extra) & set(_KICKER_CLASSES) and extra.tag != "time":
+            continue
+        fragment = _text(extra)
+        if fragment and fragment != text:
+            text = " ".join(text.replace(fragment, " ", 1).split())
     if text:
         return text
     image = node.css_first("img[alt]")
     alt = image.attributes.get("alt") if image is not None else None
     return " ".join((node.attributes.get("title") or alt or "").split())
+
+
+def _text(node: LexborNode) -> str:
+    return " ".join(node.text(deep=True, separator=" ", strip=True).split())
 
 
 class _Chrome:

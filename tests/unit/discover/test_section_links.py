@@ -104,6 +104,7 @@ def test_home_excludes_chrome_other_sites_and_non_pages(home: SectionLinks) -> N
 
 
 def test_section_articles_resolved_against_base_href(section: SectionLinks) -> None:
+    assert section.articles[0].title == "Flooding hits coastal towns as thousands are evacuated"
     assert [link.url for link in section.articles] == [
         "https://www.dailyexample.com/world/2024/03/05/flooding-coastal-towns/",
         "https://www.dailyexample.com/world/2024/03/04/talks-resume-in-vienna",
@@ -258,6 +259,21 @@ def test_repeated_link_once_with_best_title() -> None:
     found = section_links(html, BASE)
     assert [(link.url, link.title) for link in found.articles] == [
         ("https://news.example.com/2024/03/05/story", "The full headline of the story")
+    ]
+
+
+def test_title_prefers_heading_and_drops_kickers_and_times() -> None:
+    html = page(
+        '<a href="/2024/01/01/storm"><span class="label">Live</span>'
+        "<h3>Live: big <em>storm</em> hits coast</h3><time>2h</time></a>"
+        '<a href="/2024/01/02/trams"><span class="kicker kicker--red">Opinion</span> Why trams'
+        ' matter <span class="timestamp">1h</span></a>'
+        '<a href="/2024/01/03/labelled"><span class="labelled">Labelled</span> story text</a>'
+    )
+    assert [link.title for link in section_links(html, BASE).articles] == [
+        "Live: big storm hits coast",
+        "Why trams matter",
+        "Labelled story text",
     ]
 
 
