@@ -124,7 +124,7 @@ class ResponseReader:
             headers[name] = f"{headers[name]}, {value}" if name in headers else value
         return Page(
             url=request.url,
-            final_url=str(resp.url),
+            final_url=str(resp.url) if chain else request.url,
             status=resp.status,
             headers=headers,
             body=body,
