@@ -90,6 +90,7 @@ _DISCOVERY_TYPES = (
     "text/plain",
     "application/gzip",
     "application/x-gzip",
+    "application/octet-stream",  # sitemap.xml.gz is often served as bytes
 )
 _ROBOTS_TYPES = ("text/plain", "text/html", "application/octet-stream")
 
