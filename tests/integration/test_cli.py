@@ -112,3 +112,42 @@ def test_extract_prints_json(tmp_path: Path) -> None:
     assert record["body"].startswith("Paragraph 0")
     assert "Copyright" not in record["body"] and "Home" not in record["body"]
     assert record["published"].startswith("2024-05-03")
+
+
+def test_crawl_from_a_damaged_warc_keeps_what_came_before(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from ingest.discover.warc import WarcWriter
+    from ingest.model import Page
+
+    def page(i: int) -> Page:
+        html = (
+            f"<html><head><title>Story {i}</title></head><body><article><h1>Story {i}</h1>"
+            + "".join(
+                f"<p>Paragraph {j} of story {i} tells how the council of town {i} voted "
+                f"on the new harbour plan and what residents said, item {j}.</p>"
+                for j in range(6)
+            )
+            + "</article></body></html>"
+        ).encode()
+        return Page(
+            url=f"https://news.example.com/2024/05/0{i}/story-{i}",
+            final_url=f"https://news.example.com/2024/05/0{i}/story-{i}",
+            status=200,
+            headers={"content-type": "text/html; charset=utf-8"},
+            body=html,
+            fetched_at=datetime(2024, 5, 9, tzinfo=UTC),
+        )
+
+    archive = tmp_path / "pages.warc.gz"
+    with WarcWriter(archive) as writer:
+        for i in range(1, 4):
+            writer.write(page(i))
+    data = archive.read_bytes()
+    (tmp_path / "damaged.warc.gz").write_bytes(data[: len(data) - 200])
+
+    done = ingest("crawl", "--quiet", "--json", "--warc", "damaged.warc.gz", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    stored = json.loads(done.stdout)["summary"]["outcomes"].get("stored", 0)
+    assert 1 <= stored < 3
+    assert "damage" in done.stderr

@@ -232,6 +232,8 @@ async def test_feed_sitemap_and_section_are_discovered_in_full(tmp_path: Path) -
         base = server.base_url
         feed = await discover_source(fetcher, Source(name="f", feeds=(f"{base}/feed.xml",)))
         maps = await discover_source(fetcher, Source(name="s", sitemaps=(f"{base}/sitemap.xml",)))
+        home = await discover_source(fetcher, Source(name="h", feeds=(f"{base}/",)))
+        robots = await discover_source(fetcher, Source(name="r", sitemaps=(f"{base}/robots.txt",)))
         section = await discover_source(
             fetcher,
             Source(
@@ -242,6 +244,8 @@ async def test_feed_sitemap_and_section_are_discovered_in_full(tmp_path: Path) -
     assert len(paths(feed.links)) == counts["feed_items"]
     assert paths(feed.links) <= all_paths
     assert all_paths <= paths(maps.links)
+    assert paths(home.links) == paths(feed.links)  # the home page announces the feeds
+    assert paths(robots.links) == paths(maps.links)  # robots.txt names the sitemap index
     # A section lists its original stories; syndicated copies are listed under "wire".
     stories = [site.story(site.story_index(p) or 0) for p in all_paths]
     world = {s.path for s in stories if s.section == "world" and s.syndicated_of is None}

@@ -91,12 +91,19 @@ def _sources_for(args: argparse.Namespace, settings: Settings) -> list[Source]:
 
 
 async def _warc_pages(paths: list[Path]) -> AsyncIterator[Page]:
-    from ingest.discover.warc import iter_warc_pages  # noqa: PLC0415 - only for --warc
+    from ingest.discover.warc import WarcError, iter_warc_pages  # noqa: PLC0415 - only for --warc
 
     for path in paths:
         iterator = iter_warc_pages(path)
         while True:
-            page = await asyncio.to_thread(next, iterator, None)
+            try:
+                page = await asyncio.to_thread(next, iterator, None)
+            except WarcError as exc:
+                print(
+                    f"ingest: warning: {exc}; the pages before the damage were processed",
+                    file=sys.stderr,
+                )
+                break
             if page is None:
                 break
             yield page

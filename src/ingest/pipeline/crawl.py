@@ -64,6 +64,8 @@ class CrawlOptions:
     #: Pages held between the stages (back-pressure).
     queue_size: int = 256
     store_retry_time: float = 60.0
+    #: Frontier updates written per transaction.
+    record_batch: int = 200
     clock: Callable[[], datetime] = utc_now
 
 
@@ -124,6 +126,7 @@ class Crawler:
         self.page_sink = page_sink
         self.concurrency = concurrency
         self.summary = Summary()
+        self._updates: list[FrontierUpdate] = []
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -166,6 +169,7 @@ class Crawler:
         finally:
             await writes.put(None)
             await writer
+            await self._flush()
         return self.summary
 
     # -- stages -------------------------------------------------------------------------------
@@ -198,6 +202,7 @@ class Crawler:
         finally:
             await writes.put(None)
             await writer
+            await self._flush()
 
     async def _fetch_worker(
         self,
@@ -222,7 +227,7 @@ class Crawler:
                 await self._finish(outcome, item.source, page)
                 continue
             if self.page_sink is not None:
-                self.page_sink.write(page)
+                await asyncio.to_thread(self.page_sink.write, page)
             await writes.put((page, item.source, await self._analyse(page, item.source)))
 
     def _request(self, item: _Item) -> FetchRequest:
@@ -286,11 +291,18 @@ class Crawler:
             page=page,
         )
         if update is not None:
-            await self._record(update)
+            self._updates.append(update)
+            if len(self._updates) >= self.options.record_batch:
+                await self._flush()
 
-    async def _record(self, update: FrontierUpdate) -> None:
+    async def _flush(self) -> None:
+        """Write the pending frontier updates in one transaction."""
+        batch, self._updates = self._updates, []
+        if not batch:
+            return
+
         def call() -> Result:
-            self.store.record([update])
-            return Result(update.url, OutcomeKind.UNCHANGED)
+            self.store.record(batch)
+            return Result(batch[-1].url, OutcomeKind.UNCHANGED)
 
         await self._with_store_retry(call)

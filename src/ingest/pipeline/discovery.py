@@ -1,5 +1,8 @@
 """Discovery for one source: fetch its feeds, sitemaps and section pages; return article links.
 
+A feed URL may be a home page (its announced feeds are used) and a sitemap URL may be a
+robots.txt (its ``Sitemap:`` lines are used).
+
 The parsing is pure (``ingest.discover``); this module only drives the fetches.
 """
 
@@ -11,9 +14,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ingest.discover.base import Link
-from ingest.discover.feeds import parse_feed
+from ingest.discover.feeds import find_feed_links, parse_feed
 from ingest.discover.links import section_links
-from ingest.discover.sitemaps import newest_first, parse_sitemap
+from ingest.discover.sitemaps import newest_first, parse_sitemap, sitemaps_from_robots
 from ingest.fetch.base import Fetcher, FetchKind
 from ingest.model import FetchFailure, FetchRequest, Page
 from ingest.normalize.urls import canonicalize
@@ -53,6 +56,31 @@ def _text(page: Page) -> str:
     return page.body.decode(page.encoding or "utf-8", errors="replace")
 
 
+def _looks_like_html(page: Page) -> bool:
+    kind = page.headers.get("content-type", "").lower()
+    return "html" in kind or page.body.lstrip()[:15].lower().startswith(
+        (b"<!doctype html", b"<html")
+    )
+
+
+async def _feeds(fetcher: Fetcher, urls: Iterable[str], source: Source, out: Discovered) -> None:
+    """Feeds; a feed URL that turns out to be an HTML page (a home page) is searched for the
+    feeds it announces, which are fetched in turn (one hop)."""
+    pages = await asyncio.gather(*(_get(fetcher, u, source, out) for u in urls))
+    announced: list[str] = []
+    for page in pages:
+        if page is None:
+            continue
+        links = parse_feed(page.body, page.final_url)
+        if not links and _looks_like_html(page):
+            announced.extend(find_feed_links(_text(page), page.final_url))
+        out.add(links)
+    more = await asyncio.gather(*(_get(fetcher, u, source, out) for u in dict.fromkeys(announced)))
+    for page in more:
+        if page is not None:
+            out.add(parse_feed(page.body, page.final_url))
+
+
 async def _sitemaps(
     fetcher: Fetcher, roots: Iterable[str], source: Source, out: Discovered
 ) -> None:
@@ -67,6 +95,9 @@ async def _sitemaps(
         children: list[str] = []
         for page in pages:
             if page is None:
+                continue
+            if urlsplit(page.final_url).path == "/robots.txt":
+                children.extend(sitemaps_from_robots(_text(page)))
                 continue
             doc = parse_sitemap(page.body, page.final_url)
             out.add(doc.links)
@@ -112,14 +143,8 @@ async def discover_source(fetcher: Fetcher, source: Source) -> Discovered:
     each canonical URL once. Failures are recorded, never raised."""
     out = Discovered()
 
-    async def feeds() -> None:
-        pages = await asyncio.gather(*(_get(fetcher, u, source, out) for u in source.feeds))
-        for page in pages:
-            if page is not None:
-                out.add(parse_feed(page.body, page.final_url))
-
     await asyncio.gather(
-        feeds(),
+        _feeds(fetcher, source.feeds, source, out),
         _sitemaps(fetcher, source.sitemaps, source, out),
         _sections(fetcher, source.sections, source, out),
     )
