@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ingest.model import Extracted
+from ingest.store.base import blocks_record, images_record
 
 __all__ = ["extracted_record"]
 
@@ -14,10 +15,7 @@ def extracted_record(e: Extracted) -> dict[str, Any]:
         "title": e.title,
         "lead": e.lead,
         "body": e.body,
-        "blocks": [
-            {"kind": b.kind, "text": b.text, **({"level": b.level} if b.kind == "h" else {})}
-            for b in e.blocks
-        ],
+        "blocks": blocks_record(e.blocks),
         "authors": list(e.authors),
         "published": e.published.isoformat() if e.published else None,
         "modified": e.modified.isoformat() if e.modified else None,
@@ -26,7 +24,7 @@ def extracted_record(e: Extracted) -> dict[str, Any]:
         "site_name": e.site_name,
         "section": e.section,
         "tags": list(e.tags),
-        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in e.images],
+        "images": images_record(e.images),
         "strategy": e.strategy,
         "provenance": dict(e.provenance),
     }

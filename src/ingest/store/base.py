@@ -17,6 +17,8 @@ __all__ = [
     "StoredArticle",
     "Version",
     "article_record",
+    "blocks_record",
+    "images_record",
 ]
 
 
@@ -134,6 +136,18 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def blocks_record(blocks: tuple[Block, ...]) -> list[dict[str, Any]]:
+    """Body blocks as documented in the article record (``level`` only on headings)."""
+    return [
+        {"kind": b.kind, "text": b.text, **({"level": b.level} if b.kind == "h" else {})}
+        for b in blocks
+    ]
+
+
+def images_record(images: tuple[Image, ...]) -> list[dict[str, Any]]:
+    return [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in images]
+
+
 def article_record(a: StoredArticle) -> dict[str, Any]:
     """The one documented article schema, used by the CLI, exports and the API."""
     return {
@@ -144,10 +158,7 @@ def article_record(a: StoredArticle) -> dict[str, Any]:
         "title": a.title,
         "lead": a.lead,
         "body": a.body,
-        "blocks": [
-            {"kind": b.kind, "text": b.text, **({"level": b.level} if b.kind == "h" else {})}
-            for b in a.blocks
-        ],
+        "blocks": blocks_record(a.blocks),
         "authors": list(a.authors),
         "published": _iso(a.published),
         "modified": _iso(a.modified),
@@ -155,7 +166,7 @@ def article_record(a: StoredArticle) -> dict[str, Any]:
         "site_name": a.site_name,
         "section": a.section,
         "tags": list(a.tags),
-        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in a.images],
+        "images": images_record(a.images),
         "word_count": a.word_count,
         "reading_time": a.reading_time,
         "fetched_at": _iso(a.fetched_at),
