@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 _WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-_INVISIBLE = re.compile(r"[\u00ad\x00-\x08\x0e-\x1f\ufffe\uffff]")
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
 
 #: Elements dropped with their content before anything else looks at the tree.
 SKIP_TAGS = (

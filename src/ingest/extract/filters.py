@@ -5,7 +5,12 @@ from __future__ import annotations
 import re
 
 from ingest.extract.dates import parse_any_date
-from ingest.extract.vocabulary import BYLINE_PREFIX, CHROME_PREFIX, is_chrome_heading
+from ingest.extract.vocabulary import (
+    BYLINE_PREFIX,
+    CHROME_PREFIX,
+    EMBED_PLACEHOLDER,
+    is_chrome_heading,
+)
 from ingest.model import Block
 
 __all__ = ["filter_blocks"]
@@ -19,6 +24,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _SHORT = 80
+_LATE = 0.6
 
 
 def _key(text: str) -> str:
@@ -38,6 +44,10 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if is_chrome_heading(text):
         return True
+    if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
+        return True
+    if len(text) < 300 and EMBED_PLACEHOLDER.search(text):
+        return True
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True
     if len(text) < 200 and _COPYRIGHT.search(text):
@@ -55,7 +65,12 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     lead_key = _key(lead or "") or "\0"
     out: list[Block] = []
     seen: set[tuple[str, str]] = set()
+    total = sum(len(b.text) for b in blocks)
+    done = 0
     for block in blocks:
+        done += len(block.text)
+        if block.kind != "p" and is_chrome_heading(block.text) and done > _LATE * total:
+            break  # "Related", "Most read"... late in the body: the article has ended
         if _drop(block, title_key, lead_key):
             continue
         ident = (block.kind, block.text)

@@ -6,7 +6,7 @@ Runs on the full tree, before any chrome is removed. Pure; never raises.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urljoin, urlsplit
@@ -17,15 +17,20 @@ from ingest.extract.dates import date_from_url, parse_any_date
 from ingest.extract.dom import attr, clean, text_of
 from ingest.extract.jsonld import LdArticle, read_jsonld
 from ingest.extract.people import clean_authors
-from ingest.extract.titles import clean_title
+from ingest.extract.titles import clean_title, host_key
 
 __all__ = ["Meta", "read_metadata"]
 
-_BYLINE_SEL = (
-    "[itemprop=author] [itemprop=name], [rel=author], [class*=author-name], "
-    "[class*=authorname], [class*=author__name], [class*=byline__name], [class*=byline-name], "
-    "[class*=byline] a, [class*=byline], [class*=author] a, .author, [class*=article-author]"
+#: Byline selectors, most specific first; the first group that yields a name wins.
+_BYLINE_GROUPS = (
+    "[itemprop=author] [itemprop=name]",
+    "[itemprop=author]",
+    "[rel=author]",
+    "[class*=byline i]",
+    "[class*=author i]:not([class*=authority i])",
+    "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
 )
+_NOT_BYLINE = ("nav", "footer", "aside", "form", "button")
 _TIME_SEL = (
     "[itemprop=datePublished], article time[datetime], main time[datetime], "
     "time[pubdate], time[class*=publish], time[datetime]"
@@ -96,18 +101,47 @@ def _language(tree: LexborHTMLParser, meta: dict[str, list[str]], ld: LdArticle)
     return "", ""
 
 
+def urlsplit_host(url: str) -> str:
+    """The host of ``url``, ``""`` when it has none or is malformed."""
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
 def _absolute(url: str, base: str | None) -> str:
     url = url.strip()
     if not url or url.startswith(("javascript:", "data:")):
         return ""
-    return urljoin(base, url) if base else url
+    try:
+        return urljoin(base, url) if base else url
+    except ValueError:
+        return ""
+
+
+def _in_chrome(node: LexborNode) -> bool:
+    parent = node.parent
+    for _ in range(8):
+        if parent is None:
+            return False
+        if parent.tag in _NOT_BYLINE or "comment" in (parent.attributes.get("class") or ""):
+            return True
+        parent = parent.parent
+    return False
 
 
 def _dom_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
-    for node in tree.css(_BYLINE_SEL)[:20]:
-        text = text_of(node)
-        if 2 < len(text) < 120:
-            names = clean_authors([text])
+    body = tree.body
+    if body is None:
+        return ()
+    for group in _BYLINE_GROUPS:
+        for node in body.css(group)[:12]:
+            raw = node.text(separator="\n")
+            if not 2 < len(raw) < 300 or _in_chrome(node):
+                continue
+            names = clean_authors(clean(part) for part in raw.split("\n"))
+            # A byline names people: "First Last"; single words there are places or labels.
+            names = tuple(n for n in names if len(n.split()) >= 2 and n[:1].isupper())
             if names:
                 return names
     return ()
@@ -168,16 +202,12 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     )
     canonical = _absolute(str(canonical_raw), base) if canonical_raw else ""
     site, prov_s = _pick(
-        ("meta", _first(meta, "og:site_name", "application-name", "twitter:site")),
+        ("meta", _first(meta, "og:site_name", "application-name")),
         ("json-ld", ld.publisher),
     )
     site_name = str(site).lstrip("@") if site else None
     title, prov_t = _title(tree, meta, ld, site_name, url)
-    authors, prov_a = _pick(
-        ("json-ld", clean_authors(ld.authors)),
-        ("meta", clean_authors(_meta_authors(meta))),
-        ("dom", lambda: _dom_authors(tree)),
-    )
+    authors, prov_a = _authors(tree, meta, ld, (site_name or "", ld.publisher, url or ""))
     published, prov_p = _pick(
         ("json-ld", parse_any_date(ld.published)),
         ("meta", parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
@@ -233,6 +263,46 @@ _MODIFIED_KEYS = (
 )  # fmt: skip
 
 
+def _org_like(name: str, orgs: tuple[str, ...]) -> bool:
+    """True for a publisher, site or domain name given as the author."""
+    key = _squash(name)
+    if "." in name and " " not in name:
+        return True
+    for org in orgs:
+        other = _squash(org)
+        if len(other) >= 3 and (key in other or other in key):
+            return True
+    return False
+
+
+def _squash(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _authors(
+    tree: LexborHTMLParser, meta: dict[str, list[str]], ld: LdArticle, orgs: tuple[str, ...]
+) -> tuple[tuple[str, ...], str]:
+    """People first: a source naming only the publisher yields to one that names a person."""
+    host = urlsplit_host(orgs[2])
+    orgs = (orgs[0], orgs[1], host_key(host) if host else "")
+    fallback: tuple[tuple[str, ...], str] = ((), "")
+    sources: tuple[tuple[str, Callable[[], tuple[str, ...]]], ...] = (
+        ("json-ld", lambda: clean_authors(ld.authors)),
+        ("meta", lambda: clean_authors(_meta_authors(meta))),
+        ("dom", lambda: _dom_authors(tree)),
+    )
+    for source, get in sources:
+        names = get()
+        if not names:
+            continue
+        people = tuple(n for n in names if not _org_like(n, orgs))
+        if people:
+            return people if source == "dom" else names, source
+        if not fallback[0]:
+            fallback = (names, source)
+    return fallback
+
+
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                 "byl", "twitter:creator"):  # fmt: skip
@@ -254,7 +324,7 @@ def _title(
     h1 = tree.css_first("h1")
     h1_text = text_of(h1) if h1 is not None else ""
     title_node = tree.css_first("title")
-    host = urlsplit(url).hostname or "" if url else ""
+    host = urlsplit_host(url or "")
     candidates = (
         ("json-ld", ld.headline),
         ("meta", _first(meta, "og:title", "twitter:title", "title")),

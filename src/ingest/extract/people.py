@@ -40,10 +40,19 @@ _NOT_NAMES = frozenset(
         "staff", "staff writer", "staff reporter", "editor", "editors", "admin", "administrator",
         "redaktion", "redacción", "rédaction", "redazione", "anonymous", "unknown", "guest",
         "team", "newsroom", "desk", "correspondent", "reporter", "the editors", "web desk",
-        "online", "more", "and", "by",
+        "online", "more", "and", "by", "von", "por", "par", "skip to content", "ma", "md", "phd",
+        "mba", "rn", "mph", "dr", "author", "authors", "autor", "autorin", "autoren",
     }
 )  # fmt: skip
 _MAX_NAMES = 12
+_NOT_PERSON = re.compile(
+    r"\b(?:images?|photos?|fotos?|getty|istock(?:photo)?|shutterstock|picture alliance|"
+    r"skip|menu|read more|share|follow|folgen|newsletter|subscribe|login|sign in|editor|"
+    r"technologist|correspondent|reporter|writer|columnist|contributor|redakteur(?:in)?|"
+    r"journalist(?:in)?|agenturen|agencies|quelle|source|stand|updated|aktualisiert)\b",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\([^)]{0,40}\)?")
 
 
 def _one(name: str) -> str:
@@ -57,7 +66,7 @@ def _one(name: str) -> str:
 def _plausible(name: str) -> bool:
     if not 2 <= len(name) <= 60 or name.casefold() in _NOT_NAMES:
         return False
-    if any(ch.isdigit() for ch in name) or "@" in name:
+    if any(ch.isdigit() for ch in name) or "@" in name or _NOT_PERSON.search(name):
         return False
     words = name.split()
     return 1 <= len(words) <= 6
@@ -68,7 +77,7 @@ def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     seen: set[str] = set()
     for value in raw:
-        value = _PREFIX.sub("", clean(value))
+        value = _PREFIX.sub("", _PARENS.sub(" ", clean(value)))
         for part in _SPLIT.split(value):
             name = _one(part)
             key = name.casefold()

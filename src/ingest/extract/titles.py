@@ -8,7 +8,7 @@ from ingest.extract.dom import clean
 
 __all__ = ["clean_title", "host_key"]
 
-_SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*")
+_SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*|(?<=[\u3000-\u9fff])_")
 _MAX_TITLE = 400
 
 
@@ -20,8 +20,14 @@ def host_key(host: str) -> str:
     return parts[-2] if len(parts) >= 2 else (parts[0] if parts else "")
 
 
+_FOLD = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "é": "e", "è": "e", "á": "a", "ó": "o", "í": "i",
+     "ú": "u", "ñ": "n", "ç": "c", "ø": "o", "å": "a"}
+)  # fmt: skip
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text.casefold())
+    return re.sub(r"[\W_]+", "", text.casefold().translate(_FOLD))
 
 
 def _is_site(segment: str, site_name: str | None, host: str) -> bool:
@@ -32,8 +38,13 @@ def _is_site(segment: str, site_name: str | None, host: str) -> bool:
         site = _squash(site_name)
         if site and (seg == site or (len(seg) >= 3 and (seg in site or site in seg))):
             return True
-    key = host_key(host) if host else ""
+    key = _squash(host_key(host)) if host else ""
     return bool(key) and len(seg) <= 40 and (key in seg or (len(seg) >= 4 and seg in key))
+
+
+def _pipe_suffix(sep: str, segment: str) -> bool:
+    """A short trailing segment after ``|`` or ``_`` is a site, section or byline label."""
+    return sep.strip() in ("|", "_") and len(segment.split()) <= 4 and len(segment) <= 40
 
 
 def clean_title(
@@ -53,7 +64,9 @@ def clean_title(
     seps = _SEPARATORS.findall(title)
     # Drop site-name segments from either end, keeping the longest remaining run intact.
     start, end = 0, len(parts)
-    while end - start > 1 and _is_site(parts[end - 1], site_name, host):
+    while end - start > 1 and (
+        _is_site(parts[end - 1], site_name, host) or _pipe_suffix(seps[end - 2], parts[end - 1])
+    ):
         end -= 1
     while end - start > 1 and _is_site(parts[start], site_name, host):
         start += 1

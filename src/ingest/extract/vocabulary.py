@@ -286,16 +286,32 @@ CHROME_PREFIX = re.compile(
     re.IGNORECASE,
 )
 
+#: Placeholders of blocked third-party embeds (video, social posts) and their consent prompts.
+EMBED_PLACEHOLDER = re.compile(
+    r"empfohlener redaktioneller inhalt|externer inhalt|externen inhalt|"
+    r"ich bin damit einverstanden, dass mir (?:externe )?inhalte|"
+    r"personenbezogene daten können an drittplattformen|inhalte von (?:youtube|twitter|x|"
+    r"instagram|tiktok|facebook|spotify|podigee|datawrapper) (?:anzeigen|erlauben|laden)|"
+    r"this (?:content|embed) is (?:hosted|provided) by|to view this content|"
+    r"(?:enable|accept) (?:javascript|cookies|all cookies) to (?:view|see|watch)|"
+    r"contenido externo|contenu externe|contenuto esterno|"
+    r"(?:watch|play|view) (?:the )?video|video (?:abspielen|ansehen)|"
+    r"your browser does not support",
+    re.IGNORECASE,
+)
+
 BYLINE_PREFIX = re.compile(
     r"^(?:by|from|von|por|par|di|av|af|door|od|autor|autora|author|written by|text|texto)[:\s]",
     re.IGNORECASE,
 )
 
-_HEADING_STRIP = re.compile(r"[\s:：.!»›>|•·-]+$|^[\s»›>|•·-]+")
+_HEADING_STRIP = re.compile(r"[\s:：.!»›>|•·【】\[\]-]+$|^[\s»›>|•·【】\[\]-]+")
+_PARENTHESIS = re.compile(r"\s*[(（][^)）]{0,20}[)）]$")
 
 
 def is_chrome_heading(text: str) -> bool:
     """True when ``text`` is (only) a heading that introduces chrome, e.g. "Related"."""
     if not text or len(text) > 60:
         return False
-    return _HEADING_STRIP.sub("", text).casefold() in CHROME_HEADINGS
+    key = _HEADING_STRIP.sub("", text).casefold()
+    return key in CHROME_HEADINGS or _PARENTHESIS.sub("", key) in CHROME_HEADINGS

@@ -90,11 +90,11 @@ def test_time_in_article_is_used_with_dom_provenance() -> None:
 
 
 def test_language_and_authors_from_meta() -> None:
-    head = "<meta name='author' content='By A. Writer and B. Reporter'><title>T</title>"
+    head = "<meta name='author' content='By Anna Schmidt and Ben Okafor'><title>T</title>"
     result = extract(f"<html lang='de-AT'>{_page(head=head)[6:]}", "https://x.test/s")
     assert isinstance(result, Extracted)
     assert result.language == "de"
-    assert result.authors == ("A. Writer", "B. Reporter")
+    assert result.authors == ("Anna Schmidt", "Ben Okafor")
     assert result.provenance["authors"] == "meta"
 
 
