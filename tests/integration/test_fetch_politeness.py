@@ -131,3 +131,36 @@ async def test_page_records_what_happened() -> None:
     assert result.fetched_at.tzinfo is not None
     assert result.headers["content-type"].startswith("text/html")
     assert result.elapsed >= 0
+
+
+@pytest.mark.parametrize(("status", "reason"), [(503, "robots_unavailable"), (404, None)])
+async def test_robots_txt_errors_follow_rfc_9309(status: int, reason: str | None) -> None:
+    t = FakeTime()
+    async with serve(f"status:{status}") as server, fetcher(t, max_attempts=2) as f:
+        first = await f.fetch(FetchRequest(server.url("/page/1")))
+        second = await f.fetch(FetchRequest(server.url("/private/1")))
+    if reason is None:  # no robots.txt: everything may be fetched
+        assert isinstance(first, Page) and isinstance(second, Page)
+        assert server.hits["/robots.txt"] == 1
+    else:  # robots.txt unreachable: the whole host waits, retryable, cached
+        assert isinstance(first, FetchFailure) and isinstance(second, FetchFailure)
+        assert (first.reason, first.retryable) == (reason, True)
+        assert second.reason == reason
+        assert server.hits["/page/1"] == 0 and server.hits["/private/1"] == 0
+        assert server.hits["/robots.txt"] == 2  # two attempts for the first fetch, then cached
+
+
+async def test_redirect_onto_a_disallowed_path_is_stopped() -> None:
+    async with serve() as server, fetcher() as f:
+        result = await f.fetch(FetchRequest(server.url("/redirect?to=/private/7")))
+    assert isinstance(result, FetchFailure)
+    assert result.reason == "robots_disallowed"
+    assert server.hits["/private/7"] == 0
+
+
+async def test_retry_after_as_an_http_date() -> None:
+    t = FakeTime()
+    async with serve() as server, fetcher(t, max_retry_time=600) as f:
+        result = await f.fetch(FetchRequest(server.url("/429-date")))
+    assert isinstance(result, Page)
+    assert len(t.sleeps) == 1 and 85.0 <= t.sleeps[0] <= 90.0

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from typing import Any
 
 import brotli
@@ -85,6 +87,8 @@ def _app(server: Server, robots: str) -> web.Application:
 
     @routes.get("/robots.txt")
     async def robots_txt(request: web.Request) -> web.Response:
+        if robots.startswith("status:"):
+            return web.Response(status=int(robots.split(":", 1)[1]), text="robots says no")
         return web.Response(text=robots)
 
     @routes.get("/page/{n}")
@@ -126,6 +130,15 @@ def _app(server: Server, robots: str) -> web.Application:
         if server.hits[request.path] == 1:
             return web.Response(status=429, headers={"Retry-After": "7"}, text="slow down")
         return web.Response(body=article("429"), content_type="text/html")
+
+    @routes.get("/429-date")
+    async def too_many_date(request: web.Request) -> web.Response:
+        if server.hits[request.path] == 1:
+            when = datetime.now(UTC) + timedelta(seconds=90)
+            return web.Response(
+                status=429, headers={"Retry-After": format_datetime(when, usegmt=True)}
+            )
+        return web.Response(body=article("429-date"), content_type="text/html")
 
     @routes.get("/429-long")
     async def too_many_long(request: web.Request) -> web.Response:
@@ -225,7 +238,8 @@ async def _wait(event: asyncio.Event, seconds: float) -> bool:
 
 @asynccontextmanager
 async def serve(robots: str = ROBOTS) -> AsyncIterator[Server]:
-    """An aiohttp.web test site on 127.0.0.1, port 0."""
+    """An aiohttp.web test site on 127.0.0.1, port 0. ``robots="status:503"`` makes
+    robots.txt answer with that status."""
     server = Server(base="", port=0)
     runner = web.AppRunner(_app(server, robots), shutdown_timeout=1.0, handler_cancellation=True)
     await runner.setup()

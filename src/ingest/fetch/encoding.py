@@ -16,7 +16,13 @@ import re
 
 from charset_normalizer import from_bytes
 
-__all__ = ["charset_from_content_type", "choose_encoding", "decode_html", "sniff_meta_charset"]
+__all__ = [
+    "charset_from_content_type",
+    "choose_encoding",
+    "codec_name",
+    "decode_html",
+    "sniff_meta_charset",
+]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -156,8 +162,14 @@ def decode_html(body: bytes, content_type_header: str | None) -> tuple[str, str]
 
 
 def choose_encoding(body: bytes, content_type_header: str | None) -> str:
-    """The encoding :func:`decode_html` would pick, without building the text when the body
-    is plain ASCII (the common case for the markup-heavy first bytes of a page)."""
-    if body.isascii() and not body.startswith(codecs.BOM_UTF8):
-        return _codec(charset_from_content_type(content_type_header)) or "utf-8"
+    """The encoding :func:`decode_html` would pick, without building the text when the whole
+    body is ASCII."""
+    if body.isascii():
+        return codec_name(charset_from_content_type(content_type_header)) or "utf-8"
     return decode_html(body, content_type_header)[1]
+
+
+def codec_name(label: str | None) -> str | None:
+    """The Python codec for a charset label as a web page would mean it (``latin-1`` is
+    windows-1252; UTF-16/32 labels are ignored), or None when unknown."""
+    return _codec(label)

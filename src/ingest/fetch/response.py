@@ -15,7 +15,7 @@ import aiohttp
 
 from ingest.fetch.base import Clock, FetchKind, FetchOptions, Reason
 from ingest.fetch.body import BodyError, BodyLimits, read_body
-from ingest.fetch.encoding import charset_from_content_type, choose_encoding
+from ingest.fetch.encoding import charset_from_content_type, codec_name, decode_html
 from ingest.fetch.outcomes import failure_for_status
 from ingest.fetch.policies import parse_retry_after
 from ingest.model import FetchFailure, FetchRequest, Page
@@ -48,6 +48,7 @@ class ResponseReader:
             max_ratio=options.max_decompressed_ratio,
             bomb_min=options.bomb_min_bytes,
         )
+        self._types: dict[str | None, tuple[str, str | None]] = {}
         self._robots_limits = BodyLimits(
             max_wire=options.robots_max_bytes,
             max_decoded=options.robots_max_bytes,
@@ -75,7 +76,7 @@ class ResponseReader:
             return Rejected(failure, retry_after)
         headers = resp.headers
         content_type = headers.get("Content-Type")
-        media = content_type.split(";", 1)[0].strip().lower() if content_type else ""
+        media, declared_codec = self._type_info(content_type)
         if media and media not in self._options.content_types[kind]:
             article = kind is FetchKind.ARTICLE
             reason = Reason.NOT_HTML if article else Reason.UNSUPPORTED_CONTENT_TYPE
@@ -101,10 +102,23 @@ class ResponseReader:
                 return Rejected(
                     self._fail(request, Reason.NOT_HTML, "binary document served as HTML", status)
                 )
-            encoding = choose_encoding(body, content_type)
+            encoding = (declared_codec or "utf-8") if body.isascii() else None
+            encoding = encoding or decode_html(body, content_type)[1]
         else:
             encoding = charset_from_content_type(content_type)
         return self._page(request, resp, body, encoding, chain=chain, started=started)
+
+    def _type_info(self, content_type: str | None) -> tuple[str, str | None]:
+        """(media type, codec of the declared charset) of a Content-Type, memoised: servers
+        send the same few values over and over."""
+        info = self._types.get(content_type)
+        if info is None:
+            media = content_type.split(";", 1)[0].strip().lower() if content_type else ""
+            info = (media, codec_name(charset_from_content_type(content_type)))
+            if len(self._types) >= 256:
+                self._types.clear()
+            self._types[content_type] = info
+        return info
 
     def _page(
         self,

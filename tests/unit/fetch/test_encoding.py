@@ -95,3 +95,17 @@ def test_never_raises_and_always_names_a_codec(body: bytes, header: str | None) 
     text, enc = decode_html(body, header)
     assert isinstance(text, str)
     assert codecs.lookup(enc)
+
+
+def test_choose_encoding_matches_decode_html() -> None:
+    from ingest.fetch.encoding import choose_encoding, codec_name
+
+    for body, header in [
+        (b"<p>plain</p>", "text/html; charset=latin1"),
+        (TEXT.encode("utf-8"), "text/html; charset=iso-8859-1"),
+        ("<p>Café</p>".encode("cp1252"), None),
+    ]:
+        assert choose_encoding(body, header) == decode_html(body, header)[1]
+    assert codec_name("latin1") == "cp1252"
+    assert codec_name("UTF-16") is None
+    assert codec_name("nope") is None

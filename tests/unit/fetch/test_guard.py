@@ -4,6 +4,8 @@ import socket
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ingest.errors import ConfigError
 from ingest.fetch.guard import AddressGuard, BlockedAddressError, GuardedResolver, InvalidURLError
@@ -138,3 +140,18 @@ async def test_guarded_resolver_returns_only_allowed_addresses() -> None:
     with pytest.raises(BlockedAddressError):
         await resolver.resolve("rebind.test", 80)
     await resolver.close()
+
+
+PRIVATE_V4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "127.0.0.0/8", "169.254.0.0/16"]
+
+
+@given(st.sampled_from(PRIVATE_V4), st.integers(min_value=0, max_value=2**32 - 1))
+def test_any_private_ipv4_and_its_mapped_form_are_refused(cidr: str, n: int) -> None:
+    import ipaddress
+
+    net = ipaddress.ip_network(cidr)
+    ip = net[n % net.num_addresses]
+    guard = AddressGuard()
+    assert not guard.is_allowed(ip)
+    assert not guard.is_allowed(f"::ffff:{ip}")
+    assert AddressGuard(allow_networks=[cidr]).is_allowed(ip)
