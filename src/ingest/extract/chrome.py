@@ -17,6 +17,7 @@ _CHROME_TAGS = (
     "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
     "figure, figcaption, picture, img, menu"
 )
+_ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
 _HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=heading], [class*=head]"
 #: An element that holds this share of the page's text is content, whatever its name says.
 _PROTECT_SHARE = 0.35
@@ -43,8 +44,8 @@ def _protected(node: LexborNode, para_chars: int, *, strong: bool = False) -> bo
 def _strip_tags(root: LexborNode, page_chars: int) -> None:
     drop = []
     for node in root.css(_CHROME_TAGS):
-        if node.tag in ("footer", "aside", "[role=complementary]") and _protected(node, page_chars):
-            continue
+        if node.tag not in _ALWAYS_CHROME and _protected(node, page_chars):
+            continue  # e.g. a server-rendered body in a [hidden] holder, or an <aside>-wrapped story
         drop.append(node)
     remove_all(drop)
 

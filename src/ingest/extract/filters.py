@@ -6,9 +6,13 @@ import re
 
 from ingest.extract.dates import parse_any_date
 from ingest.extract.vocabulary import (
+    AUTHOR_BIO,
     BYLINE_PREFIX,
+    CHROME_HEADING_PREFIX,
     CHROME_PREFIX,
     EMBED_PLACEHOLDER,
+    INTERFACE_LINE,
+    PROMPT,
     is_chrome_heading,
 )
 from ingest.model import Block
@@ -48,6 +52,10 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if len(text) < 300 and EMBED_PLACEHOLDER.search(text):
         return True
+    if len(text) < 160 and PROMPT.search(text):
+        return True
+    if len(text) < 40 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
+        return True
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True
     if len(text) < 200 and _COPYRIGHT.search(text):
@@ -56,6 +64,21 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
             not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip
         return True
     return _is_date_line(text)
+
+
+def _ends_article(block: Block) -> bool:
+    if is_chrome_heading(block.text) and block.kind != "p":
+        return True
+    return (
+        block.kind == "h" and len(block.text) < 50 and bool(CHROME_HEADING_PREFIX.match(block.text))
+    )
+
+
+def _trim_bio(out: list[Block]) -> None:
+    """Drop an author bio among the last blocks."""
+    for i in range(len(out) - 1, max(-1, len(out) - 3), -1):
+        if out[i].kind == "p" and len(out[i].text) < 400 and AUTHOR_BIO.match(out[i].text):
+            del out[i]
 
 
 def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> list[Block]:
@@ -69,8 +92,8 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     done = 0
     for block in blocks:
         done += len(block.text)
-        if block.kind != "p" and is_chrome_heading(block.text) and done > _LATE * total:
-            break  # "Related", "Most read"... late in the body: the article has ended
+        if done > _LATE * total and _ends_article(block):
+            break  # "Related", "More from ..." late in the body: the article has ended
         if _drop(block, title_key, lead_key):
             continue
         ident = (block.kind, block.text)
@@ -78,6 +101,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
             continue
         seen.add(ident)
         out.append(block)
+    _trim_bio(out)
     while out and out[-1].kind == "h":
         out.pop()
     return out

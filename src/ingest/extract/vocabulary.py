@@ -9,12 +9,17 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "AUTHOR_BIO",
     "BYLINE_PREFIX",
     "CHROME_HEADINGS",
+    "CHROME_HEADING_PREFIX",
     "CHROME_PREFIX",
     "CHROME_WORDS",
     "CONTENT_CLASS",
+    "EMBED_PLACEHOLDER",
+    "INTERFACE_LINE",
     "LEAD_CLASS",
+    "PROMPT",
     "is_chrome_heading",
     "is_chrome_name",
 ]
@@ -297,6 +302,43 @@ EMBED_PLACEHOLDER = re.compile(
     r"contenido externo|contenu externe|contenuto esterno|"
     r"(?:watch|play|view) (?:the )?video|video (?:abspielen|ansehen)|"
     r"your browser does not support",
+    re.IGNORECASE,
+)
+
+#: Subscription, registration and paywall prompts (short blocks only).
+PROMPT = re.compile(
+    r"\b(?:subscribe|subscription|subscribers?|sign in|sign up|log ?in|register(?: now)?|"
+    r"create an account|create a free account|unlock|already a subscriber|"
+    r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
+    r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
+    r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b",
+    re.IGNORECASE,
+)
+
+#: Short navigation and interface lines that leak into content regions.
+INTERFACE_LINE = re.compile(
+    r"^(?:back to (?:top|home|article)|go to .{1,30} home|zurück(?: zum artikel| nach oben)?|"
+    r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
+    r"watch now|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
+    r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
+    r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more)$",
+    re.IGNORECASE,
+)
+
+#: "Jane Doe is a reporter for ..." — an author bio at the end of a story.
+AUTHOR_BIO = re.compile(
+    r"^(?:[A-ZÀ-Þ][\w.'’-]+\s){1,4}(?:is|was|ist|es|est|è)\s(?:a|an|the|ein|eine|un|una|une)?\s?"
+    r"[^.]{0,80}?(?:reporter|writer|correspondent|editor|journalist|contributor|columnist|"
+    r"author|redakteur|korrespondent|journalistin|autorin|autor|periodista|journaliste)",
+)
+
+#: Heading openings of chrome blocks ("More from ...", "Mehr aus ...").
+CHROME_HEADING_PREFIX = re.compile(
+    r"^(?:more (?:from|on|in|about|stories|news|videos)|recommended|related|also on|"
+    r"read more|top stories|latest (?:news|stories|videos)|popular|trending|"
+    r"mehr (?:aus|zum|von|zu|vom|news)|weitere (?:artikel|nachrichten|themen|meldungen|news)|"
+    r"meistgelesen|empfehlungen|das könnte|más (?:de|noticias)|también|lo más|plus de|"
+    r"à lire|à voir|les plus|altri|più letti|leia (?:mais|também)|mais lidas)\b",
     re.IGNORECASE,
 )
 
