@@ -45,7 +45,7 @@ def _strip_tags(root: LexborNode, page_chars: int) -> None:
     drop = []
     for node in root.css(_CHROME_TAGS):
         if node.tag not in _ALWAYS_CHROME and _protected(node, page_chars):
-            continue  # e.g. a server-rendered body in a [hidden] holder, or an <aside>-wrapped story
+            continue  # e.g. a server-rendered body in a [hidden] holder, an <aside>-wrapped story
         drop.append(node)
     remove_all(drop)
 
