@@ -10,7 +10,8 @@ The fingerprint is a MinHash signature over shingles of the clean body:
 * paragraphs shorter than ``MIN_PARAGRAPH_TOKENS`` (bylines, share lines) are left out when
   the rest holds most of the text;
 * tokens are hashed to 64 bits by a vectorised polynomial over their code points, shingles by
-  combining their tokens' hashes, and ``NUM_PERM`` multiply-shift hash functions give the
+  combining their tokens' hashes, and ``NUM_PERM`` multiply-shift hash functions
+  ``(a_i * x mod 2**64) >> 32`` give the
   signature. Every constant is derived from BLAKE2b, never from a process seed, so a
   fingerprint is the same in every process and on every machine.
 
@@ -43,7 +44,7 @@ __all__ = [
     "tokens",
 ]
 
-VERSION = 2
+VERSION = 3
 SHINGLE_SIZE = 3
 NUM_PERM = 128
 BANDS = 42
@@ -67,7 +68,8 @@ _NO_SPACE = (
     "\uff66-\uff9f"  # halfwidth Katakana
 )
 _UNSPACED = re.compile(f"[{_NO_SPACE}]")
-_NOT_TOKEN = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
+_WORD_OR_CHAR = re.compile(f"[{_NO_SPACE}]|[^\\W_{_NO_SPACE}]+")
 _PARAGRAPH = re.compile(r"\n\s*")
 _SPACE = re.compile(r"\s+")
 _MAX_TOKEN_POS = 64  # code points past this position in a token reuse the multipliers
@@ -77,9 +79,8 @@ def _constant(label: str) -> int:
     return int.from_bytes(hashlib.blake2b(label.encode(), digest_size=8).digest(), "little")
 
 
-# Multiply-shift hash functions h_i(x) = (a_i * x + b_i) mod 2**64 >> 32, a_i odd.
+# Multiply-shift hash functions h_i(x) = (a_i * x) mod 2**64 >> 32, a_i odd (x is well mixed).
 _A = np.array([_constant(f"ingest.minhash.a.{i}") | 1 for i in range(NUM_PERM)], dtype=np.uint64)
-_B = np.array([_constant(f"ingest.minhash.b.{i}") for i in range(NUM_PERM)], dtype=np.uint64)
 # Multipliers of a token's code points by position, and of a shingle's tokens by position.
 _CHAR = np.array(
     [_constant(f"ingest.char.{i}") | 1 for i in range(_MAX_TOKEN_POS)], dtype=np.uint64
@@ -101,8 +102,8 @@ def content_hash(body: str) -> str:
 
 def _split(paragraph: str) -> list[str]:
     if _UNSPACED.search(paragraph):
-        paragraph = _UNSPACED.sub(r" \g<0> ", paragraph)
-    return _NOT_TOKEN.sub(" ", paragraph).split()
+        return _WORD_OR_CHAR.findall(paragraph)
+    return _WORD.findall(paragraph)
 
 
 def tokens(paragraph: str) -> list[str]:
@@ -165,7 +166,10 @@ def shingle_hashes(body: str) -> npt.NDArray[np.uint64]:
         return np.zeros(0, dtype=np.uint64)
     allh = np.concatenate(chunks)
     allh ^= allh >> np.uint64(31)
-    return np.unique(allh)
+    allh.sort()
+    if allh.size > 1:  # distinct values (sort + mask is much faster than np.unique here)
+        allh = allh[np.concatenate(([True], allh[1:] != allh[:-1]))]
+    return allh
 
 
 def fingerprint(body: str) -> bytes:
@@ -174,7 +178,6 @@ def fingerprint(body: str) -> bytes:
     mins = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
     for start in range(0, hashes.size, _BLOCK):  # bounds the (shingles x perms) matrix
         block = np.multiply.outer(hashes[start : start + _BLOCK], _A)
-        block += _B
         np.minimum(mins, block.min(axis=0), out=mins)
     # The shift is monotonic, so it can follow the minimum: one pass less over the matrix.
     sig = (mins >> np.uint64(32)).astype("<u4")
