@@ -11,9 +11,9 @@ The fingerprint is a MinHash signature over shingles of the clean body:
   the rest holds most of the text;
 * tokens are hashed to 64 bits by a vectorised polynomial over their code points, shingles by
   combining their tokens' hashes, and ``NUM_PERM`` multiply-shift hash functions
-  ``(a_i * x mod 2**64) >> 32`` give the
-  signature. Every constant is derived from BLAKE2b, never from a process seed, so a
-  fingerprint is the same in every process and on every machine.
+  ``(a_i * x mod 2**64) >> 32`` give the signature. Every constant is derived from BLAKE2b,
+  never from a process seed, so a fingerprint is the same in every process and on every
+  machine.
 
 Layout of a fingerprint: one version byte, the number of distinct shingles (uint32 LE), then
 ``NUM_PERM`` minimum hash values (uint32 LE). LSH splits the signature into ``BANDS`` bands of
@@ -32,13 +32,16 @@ import numpy.typing as npt
 
 __all__ = [
     "BANDS",
+    "MIN_PARAGRAPH_TOKENS",
     "NUM_PERM",
     "ROWS",
     "SHINGLE_SIZE",
+    "VERSION",
     "band_keys",
     "content_hash",
     "fingerprint",
     "fingerprint_size",
+    "paragraph_tokens",
     "shingle_hashes",
     "similarity",
     "tokens",
