@@ -26,6 +26,7 @@ __all__ = [
     "MAX_TERMS",
     "PG_CONFIGS",
     "Fts5Search",
+    "JobRecord",
     "PostgresSearch",
     "SearchHit",
     "SearchPlan",
@@ -202,7 +203,9 @@ class PostgresSearch:
         tsv = search.c.tsv
         rank = func.ts_rank_cd(tsv, query, 32)
         body = (
-            func.coalesce(literal_column("articles.lead"), "")
+            literal_column("articles.title")
+            .op("||")(". ")
+            .op("||")(func.coalesce(literal_column("articles.lead"), ""))
             .op("||")(" ")
             .op("||")(literal_column("articles.body"))
         )
@@ -244,3 +247,18 @@ class SourceStats:
     articles: int = 0
     last_fetched: datetime | None = None
     outcomes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A crawl job as stored in ``jobs`` and ``job_counts``."""
+
+    id: str
+    source: str | None
+    params: str  # JSON object
+    state: str
+    created_at: datetime
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
