@@ -243,8 +243,10 @@ class RobotsPolicy:
 
 
 def _delay(rules: Protego, agent: str) -> float:
-    delay = rules.crawl_delay(agent) or 0.0
+    """Seconds between requests asked by Crawl-delay or Request-rate; 0 when absent or absurd
+    (negative, NaN); infinity is left to the caller's ``max_crawl_delay`` cap."""
+    delay = float(rules.crawl_delay(agent) or 0.0)
     rate = rules.request_rate(agent)
     if rate is not None and rate.requests:
         delay = max(delay, rate.seconds / rate.requests)
-    return float(delay)
+    return delay if delay > 0 else 0.0

@@ -141,3 +141,17 @@ async def test_memory_cache_expiry() -> None:
     for key in "bcd":
         await cache.put(key, RobotsEntry("allow_all"), 10)
     assert await cache.get("d") is not None
+
+
+@pytest.mark.parametrize(
+    ("robots", "delay"),
+    [
+        ("User-agent: *\nCrawl-delay: nan\n", 0.0),
+        ("User-agent: *\nCrawl-delay: -3\n", 0.0),
+        ("User-agent: *\nRequest-rate: 1/10s\n", 10.0),
+        ("User-agent: *\nCrawl-delay: 1e400\n", 0.0),  # protego drops it
+    ],
+)
+async def test_odd_crawl_delays(robots: str, delay: float) -> None:
+    p = policy(FakeFetch(page(200, robots)), Clock())
+    assert (await p.check(URL("https://news.test/a"))).crawl_delay == delay
