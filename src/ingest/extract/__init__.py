@@ -20,6 +20,7 @@ from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
 from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of
 from ingest.extract.filters import filter_blocks
+from ingest.extract.guide import guide_blocks
 from ingest.extract.images import find_images
 from ingest.extract.lead import find_lead
 from ingest.extract.metadata import Meta, read_metadata
@@ -114,9 +115,9 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
     if rules is not None and rules.remove:
         remove_all(body.css(", ".join(rules.remove)))
     if rules is not None and rules.body:
+        strip_chrome(body, keep_classes=True)
         nodes = body.css(", ".join(rules.body))
         strategy = "rules"
-        strip_chrome(body, keep_classes=True)
     else:
         strip_chrome(body)
         region = find_region(body)
@@ -127,6 +128,11 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
     if ld_words >= 60 and words < 0.6 * ld_words and strategy != "rules":
         blocks = filter_blocks(_json_ld_blocks(meta.ld.body), meta.title, lead)
         words, strategy = sum(_words(b.text) for b in blocks), "json-ld"
+    elif ld_words >= 60 and strategy != "rules":
+        guided = guide_blocks(blocks, meta.ld.body)
+        if guided is not None and len(guided) < len(blocks):
+            blocks, strategy = guided, f"json-ld+{strategy}"
+            words = sum(_words(b.text) for b in blocks)
     problem = result_problem(words, meta, visible[:_PAGE_SAMPLE], meta.title or "",
                              headline_links)  # fmt: skip
     if problem:

@@ -81,6 +81,39 @@ def _trim_bio(out: list[Block]) -> None:
             del out[i]
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_GOOD = 90
+
+
+def _weight(text: str) -> int:
+    """Length with CJK characters counted as three (they carry a word each)."""
+    return len(text) + 2 * len(_CJK.findall(text)) if not text.isascii() else len(text)
+
+
+_SENTENCE_END = (".", "!", "?", '"', "”", "»", "“", "。", "！", "？", ")", ":")
+
+
+def _good(block: Block) -> bool:
+    if block.kind not in ("p", "quote", "pre"):
+        return False
+    text = block.text
+    return _weight(text) >= _GOOD or (text.endswith(_SENTENCE_END) and len(text.split()) >= 5)
+
+
+def trim_edges(blocks: list[Block]) -> list[Block]:
+    """Drop short blocks after the last substantial paragraph (credits, labels, teaser
+    leftovers); list items and quotes that continue the text stay."""
+    last = max((i for i, b in enumerate(blocks) if _good(b)), default=-1)
+    if last < 0:
+        return blocks
+    end = last + 1
+    while end < len(blocks) and blocks[end].kind in ("li", "quote", "pre"):
+        end += 1
+    first = next(i for i, b in enumerate(blocks) if _good(b))
+    head = [b for b in blocks[:first] if b.kind != "p"]
+    return head + blocks[first:end]
+
+
 def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> list[Block]:
     """Drop repeated title/lead, chrome lines, bylines, date lines, duplicates and a trailing
     heading with nothing under it."""
@@ -102,6 +135,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
         seen.add(ident)
         out.append(block)
     _trim_bio(out)
+    out = trim_edges(out)
     while out and out[-1].kind == "h":
         out.pop()
     return out

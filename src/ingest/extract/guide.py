@@ -1,0 +1,57 @@
+"""Use a complete JSON-LD ``articleBody`` to confirm DOM blocks: the DOM keeps the structure
+(paragraphs, headings, lists) and structured data vouches for which blocks are the article (pure).
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser
+
+from ingest.model import Block
+
+__all__ = ["guide_blocks", "ld_text"]
+
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
+_TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+#: A block belongs to the article when this share of its words is in the articleBody.
+_IN_BODY = 0.6
+#: The articleBody must hold at least this share of the DOM text to be trusted as complete.
+_COMPLETE = 0.5
+
+
+def ld_text(body: str) -> str:
+    """The articleBody as plain text (some sites put markup in it)."""
+    if "<" in body and ">" in body:
+        return LexborHTMLParser(body).text(separator=" ")
+    return body
+
+
+def _tokens(text: str) -> list[str]:
+    return [t.casefold() for t in _TOKEN.findall(text)]
+
+
+def guide_blocks(blocks: list[Block], ld_body: str) -> list[Block] | None:
+    """The blocks the articleBody vouches for, or ``None`` when it cannot judge (too short,
+    truncated, or matching too little of the DOM text)."""
+    vocabulary = set(_tokens(ld_text(ld_body)))
+    if len(vocabulary) < 30 or not blocks:
+        return None
+    per_block = [_tokens(b.text) for b in blocks]
+    dom_words = sum(len(t) for t in per_block)
+    ld_words = len(_tokens(ld_body))
+    if ld_words < _COMPLETE * dom_words:
+        return None
+    keep: list[bool] = []
+    for toks in per_block:
+        inside = sum(1 for t in toks if t in vocabulary)
+        keep.append(bool(toks) and inside >= _IN_BODY * len(toks))
+    # A heading stays when the block after it stays (headings are often missing from JSON-LD).
+    for i, block in enumerate(blocks):
+        if block.kind == "h" and not keep[i] and i + 1 < len(blocks) and keep[i + 1]:
+            keep[i] = True
+    kept = [b for b, k in zip(blocks, keep, strict=True) if k]
+    kept_words = sum(len(t) for t, k in zip(per_block, keep, strict=True) if k)
+    if kept_words < 0.5 * min(ld_words, dom_words):
+        return None
+    return kept
