@@ -192,8 +192,23 @@ def find_region(root: LexborNode) -> Region | None:
     region_chars = sum(_good_chars(n) for n in nodes)
     semantic = _semantic(root, nodes, region_chars)
     if semantic is not None:
-        return Region((semantic,), "semantic")
-    return Region(tuple(nodes), "density")
+        nodes = [semantic]
+    nodes = _first_article(nodes)
+    return Region(tuple(nodes), "semantic" if semantic is not None else "density")
+
+
+def _first_article(nodes: list[LexborNode]) -> list[LexborNode]:
+    """On a page that appends further stories (infinite scroll), keep the first one."""
+    if len(nodes) != 1:
+        return nodes
+    stories = [
+        a
+        for a in nodes[0].css("article")[:20]
+        if len(a.text(strip=True)) > 800 and a.css_first("h1, h2") is not None
+    ]
+    if len(stories) < 2 or any(_contains(stories[0], s) for s in stories[1:]):
+        return nodes
+    return [stories[0]]
 
 
 def _semantic(root: LexborNode, nodes: list[LexborNode], region_chars: int) -> LexborNode | None:
