@@ -43,15 +43,18 @@ class _Frame:
     children: Iterator[LexborNode]
     parts: list[str] = field(default_factory=list)
     link_len: int = 0
+    #: inside a link: a teaser card whose headline and summary are one big link
+    in_link: bool = False
 
 
 @dataclass
 class _Out:
     blocks: list[Block] = field(default_factory=list)
+    in_link: bool = False
 
     def add(self, kind: BlockKind, text: str, level: int = 0, link_len: int = 0) -> None:
         text = clean(text)
-        if not text or len(self.blocks) >= _MAX_BLOCKS:
+        if not text or len(self.blocks) >= _MAX_BLOCKS or self.in_link:
             return
         if link_len > _MAX_LINK_SHARE * len(text):
             return
@@ -84,7 +87,7 @@ def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
         if child.tag == "li" and child.css_first(_BLOCK_INSIDE) is None:
             _leaf(child, out, "li")
         elif child.tag not in _SKIP:
-            stack.append(_Frame(iter([child])))
+            stack.append(_Frame(iter([child]), in_link=out.in_link))
 
 
 def _quote(node: LexborNode, out: _Out) -> None:
@@ -98,6 +101,7 @@ def _quote(node: LexborNode, out: _Out) -> None:
 
 def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -> None:
     tag = child.tag
+    out.in_link = frame.in_link
     if tag in _SKIP:
         return
     if tag in _INLINE and child.css_first(_BLOCK_INSIDE) is None:
@@ -116,7 +120,7 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         if child.css_first("br") is None:
             _leaf(child, out, "p")
         else:  # lines broken with <br> become paragraphs of their own
-            stack.append(_Frame(child.iter(include_text=True)))
+            stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
     elif tag in _HEADINGS:
         _leaf(child, out, "h", _HEADINGS[tag])
     elif tag in ("ul", "ol"):
@@ -125,7 +129,7 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         if child.css_first(_BLOCK_INSIDE) is None:
             _leaf(child, out, "li")
         else:
-            stack.append(_Frame(child.iter(include_text=True)))
+            stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
     elif tag == "blockquote":
         _quote(child, out)
     elif tag == "pre":
@@ -135,7 +139,7 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
     elif tag == "header" and _header_is_chrome(child):
         return
     else:
-        stack.append(_Frame(child.iter(include_text=True)))
+        stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
 
 
 def walk_blocks(regions: list[LexborNode]) -> list[Block]:
@@ -149,6 +153,7 @@ def walk_blocks(regions: list[LexborNode]) -> list[Block]:
             frame = stack[-1]
             child = next(frame.children, None)
             if child is None:
+                out.in_link = frame.in_link
                 out.flush(frame)
                 stack.pop()
                 continue
