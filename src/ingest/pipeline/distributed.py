@@ -1,0 +1,413 @@
+"""The distributed mode's stages: what each Celery task does, without Celery.
+
+``workers/`` wraps these in thin tasks; ``ingest`` itself sends tasks by name only
+(:data:`CRAWL_SOURCE`...), through any :class:`Send`. The flow of one job::
+
+    crawl (discover queue):  discovery -> frontier filter -> URL locks -> fetch batches
+    fetch (fetch queue):     one batch of URLs on the worker's event loop -> one process
+                             message per URL (page body compressed, or the failure)
+    process (process queue): analyse -> settle (one transaction) -> frontier record ->
+                             job counters -> release the URL lock -> finish the job when
+                             every enqueued URL is settled
+
+Every stage is safe to run twice: the store writes are keyed by URL, the counters by URL
+(:class:`~ingest.pipeline.jobs.JobTracker`), the locks by job.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from ingest.errors import ConfigError
+from ingest.extract.rules import RuleSet
+from ingest.fetch.base import Fetcher, Reason
+from ingest.logs import get_logger
+from ingest.model import FetchFailure, OutcomeKind, Result
+from ingest.normalize.article import NormalizeOptions
+from ingest.pipeline.discovery import discover_source
+from ingest.pipeline.jobs import (
+    JobTracker,
+    Target,
+    decode_failure,
+    decode_page,
+    due_targets,
+    encode_failure,
+    encode_page,
+    unique_keys,
+)
+from ingest.pipeline.process import analyse, failure_result, frontier_update, settle
+from ingest.settings import Settings
+from ingest.sources import Source
+from ingest.store.jobs import Job, JobState, SqlJobStore
+from ingest.store.sql import SqlStore
+
+__all__ = [
+    "CRAWL_SOURCE",
+    "FETCH_BATCH",
+    "PROCESS_PAGE",
+    "QUEUES",
+    "SCHEDULED_CRAWL",
+    "JobControl",
+    "Send",
+    "SourceRef",
+    "Stages",
+    "WorkerOptions",
+    "celery_config",
+    "utc_now",
+]
+
+log = get_logger(__name__)
+
+QUEUE_DISCOVER = "discover"
+QUEUE_FETCH = "fetch"
+QUEUE_PROCESS = "process"
+QUEUES = (QUEUE_DISCOVER, QUEUE_FETCH, QUEUE_PROCESS)
+
+CRAWL_SOURCE = "ingest.crawl_source"
+SCHEDULED_CRAWL = "ingest.scheduled_crawl"
+FETCH_BATCH = "ingest.fetch_batch"
+PROCESS_PAGE = "ingest.process_page"
+
+ROUTES = {
+    CRAWL_SOURCE: QUEUE_DISCOVER,
+    SCHEDULED_CRAWL: QUEUE_DISCOVER,
+    FETCH_BATCH: QUEUE_FETCH,
+    PROCESS_PAGE: QUEUE_PROCESS,
+}
+
+#: Fetch failures caused by our own infrastructure, not by the site: the URL is fetched again.
+_INFRA_FAILURES = frozenset({str(Reason.LIMITER_UNAVAILABLE)})
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerOptions:
+    """Knobs of the distributed mode. ``visibility_timeout`` (seconds before the broker hands
+    an unacknowledged message to another worker) must exceed every time limit plus the longest
+    retry delay, or a slow task would run twice at once."""
+
+    visibility_timeout: int = 3600
+    fetch_batch: int = 25
+    url_lock_ttl: int = 1800
+    retry_backoff_max: int = 60
+    max_retries: int = 100
+    crawl_time_limit: int = 900
+    fetch_time_limit: int = 600
+    process_time_limit: int = 120
+    job_stale_after: float = 12 * 3600.0
+    finished_job_ttl: int = 7 * 86400
+
+    def __post_init__(self) -> None:
+        longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
+        if self.visibility_timeout <= longest + self.retry_backoff_max:
+            raise ConfigError(
+                f"visibility_timeout ({self.visibility_timeout}s) must exceed the longest task "
+                f"time limit plus retry delay ({longest + self.retry_backoff_max}s)"
+            )
+
+    @classmethod
+    def for_visibility(cls, visibility_timeout: int) -> WorkerOptions:
+        """Options scaled to a (short) visibility timeout, keeping its invariant."""
+        if visibility_timeout >= cls().visibility_timeout:
+            return cls(visibility_timeout=visibility_timeout)
+        unit = max(1, visibility_timeout // 8)
+        return cls(
+            visibility_timeout=visibility_timeout,
+            retry_backoff_max=max(1, unit),
+            crawl_time_limit=unit * 6,
+            fetch_time_limit=unit * 5,
+            process_time_limit=unit * 4,
+        )
+
+
+def celery_config(settings: Settings, options: WorkerOptions) -> dict[str, Any]:
+    """The Celery configuration of every worker and producer, from :class:`Settings`."""
+    return {
+        "broker_url": settings.broker,
+        "broker_transport_options": {
+            "visibility_timeout": options.visibility_timeout,
+            "global_keyprefix": settings.redis_prefix,
+            "unacked_restore_interval": 2,
+            "unacked_restore_throttle": 1,
+        },
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "task_publish_retry": True,
+        "task_publish_retry_policy": {
+            "max_retries": 60,
+            "interval_start": 0.1,
+            "interval_step": 0.5,
+            "interval_max": 2.0,
+        },
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_routes": {name: {"queue": queue} for name, queue in ROUTES.items()},
+        "task_default_queue": QUEUE_PROCESS,
+        "task_create_missing_queues": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_hijack_root_logger": False,
+        "timezone": "UTC",
+        "enable_utc": True,
+    }
+
+
+class Send(Protocol):
+    """Sends a task by name with JSON arguments (``Celery.send_task`` in production)."""
+
+    def __call__(self, name: str, args: list[Any], *, countdown: float | None = None) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    """What the fetch and process stages need of a source (a small JSON argument)."""
+
+    name: str
+    priority: int = 0
+    timezone: str = "UTC"
+    recrawl_after: float = 6 * 3600.0
+
+    @classmethod
+    def of(cls, source: Source) -> SourceRef:
+        return cls(source.name, source.priority, source.timezone, source.recrawl_after)
+
+    def to_json(self) -> list[Any]:
+        return [self.name, self.priority, self.timezone, self.recrawl_after]
+
+    @classmethod
+    def from_json(cls, raw: Sequence[Any]) -> SourceRef:
+        name, priority, tz, recrawl = raw
+        return cls(str(name), int(priority), str(tz), float(recrawl))
+
+
+class JobControl:
+    """Start, cancel and read jobs: what the CLI, the API and beat call."""
+
+    def __init__(
+        self,
+        jobs: SqlJobStore,
+        tracker: JobTracker,
+        send: Send,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        stale_after: float = 12 * 3600.0,
+    ) -> None:
+        self.jobs = jobs
+        self.tracker = tracker
+        self.send = send
+        self.clock = clock
+        self.stale_after = stale_after
+
+    def start(
+        self,
+        *,
+        source: str | None,
+        urls: Sequence[str] = (),
+        force: bool = False,
+        scheduled: bool = False,
+        job_id: str | None = None,
+    ) -> Job | None:
+        """Create a job and send its crawl task. ``None`` when ``source`` already has an
+        active job (one crawl of a source at a time)."""
+        if source is None and not urls:
+            raise ConfigError("a job needs a source name or URLs")
+        job = Job(
+            id=job_id or str(uuid.uuid4()),
+            source=source,
+            state=JobState.QUEUED,
+            created_at=self.clock(),
+            urls=tuple(urls),
+            force=force,
+            scheduled=scheduled,
+        )
+        created = self.jobs.create(
+            job, stale_after=timedelta(seconds=self.stale_after) if source else None
+        )
+        if created is None:
+            log.info("job.skipped_running", source=source)
+            return None
+        self.send(CRAWL_SOURCE, [created.id])
+        log.info("job.queued", job_id=created.id, source=source, urls=len(urls))
+        return created
+
+    def cancel(self, job_id: str) -> Job | None:
+        """Cancel a job: its queued tasks skip their work; its state becomes ``cancelled``."""
+        self.tracker.cancel(job_id)
+        return self.jobs.finish(
+            job_id,
+            state=JobState.CANCELLED,
+            counts=self.tracker.counts(job_id),
+            now=self.clock(),
+        )
+
+    def status(self, job_id: str) -> Job | None:
+        """The job with live counters while it is active."""
+        job = self.jobs.get(job_id)
+        if job is not None and job.active:
+            job = replace(job, counts=self.tracker.counts(job_id))
+        return job
+
+    def recent(self, *, states: Sequence[JobState] = (), limit: int = 50) -> list[Job]:
+        jobs = self.jobs.recent(states=states, limit=limit)
+        return [replace(j, counts=self.tracker.counts(j.id)) if j.active else j for j in jobs]
+
+
+@dataclass(slots=True)
+class Stages:
+    """The stage functions bound to one worker process's edges."""
+
+    store: SqlStore
+    jobs: SqlJobStore
+    tracker: JobTracker
+    send: Send
+    sources: Callable[[], Mapping[str, Source]]
+    options: WorkerOptions
+    rules: RuleSet | None = None
+    clock: Callable[[], datetime] = utc_now
+
+    # -- crawl (discover queue) ---------------------------------------------------------------
+
+    def begin(self, job_id: str) -> tuple[Job, Source] | None:
+        """Mark the job running; ``None`` when it is unknown, ended or cancelled."""
+        job = self.jobs.start(job_id, now=self.clock())
+        if job is None or not job.active or self.tracker.cancelled(job_id):
+            log.info("job.not_started", job_id=job_id, state=job.state if job else None)
+            return None
+        if job.urls:
+            return job, Source(name=job.source or "urls", seeds=job.urls)
+        source = self.sources().get(job.source or "")
+        if source is None:
+            self.jobs.finish(
+                job_id, state=JobState.FAILED, counts={}, now=self.clock(), error="unknown source"
+            )
+            return None
+        return job, source
+
+    async def discover(self, fetcher: Fetcher, source: Source) -> tuple[list[str], dict[str, int]]:
+        """The source's article URLs (newest first, ``max_articles`` at most) and counters."""
+        found = await discover_source(fetcher, source)
+        links = found.links[: source.max_articles] if source.max_articles else found.links
+        counts = {"discovery_fetched": found.fetched, "discovery_failed": len(found.failures)}
+        for failure in found.failures:
+            name = f"discovery_failed:{failure.reason}"
+            counts[name] = counts.get(name, 0) + 1
+        return [link.url for link in links], counts
+
+    def enqueue(self, job: Job, source: Source, urls: Sequence[str], counts: dict[str, int]) -> int:
+        """Filter due URLs, lock them for this job and send them to the fetch queue in
+        batches. Returns how many URLs were enqueued. Safe to repeat for the same job."""
+        keyed = unique_keys(urls)
+        entries = self.store.frontier([k for _, k in keyed])
+        due, not_due = due_targets(
+            (u for u, _ in keyed), entries, now=self.clock(), force=job.force
+        )
+        held = self.tracker.lock_urls(job.id, [t.key for t in due])
+        mine = [t for t, ok in zip(due, held, strict=True) if ok]
+        counts |= {
+            "discovered": len(keyed),
+            "due": len(mine),
+            "skipped_not_due": not_due,
+            "skipped_in_flight": len(due) - len(mine),
+        }
+        self.tracker.enqueue(job.id, [t.key for t in mine], counts=counts)
+        ref = SourceRef.of(source).to_json()
+        size = self.options.fetch_batch
+        for start in range(0, len(mine), size):
+            batch = [t.to_json() for t in mine[start : start + size]]
+            self.send(FETCH_BATCH, [job.id, ref, batch])
+        if self.tracker.discovery_done(job.id).complete:
+            self.finish(job.id)
+        log.info("job.enqueued", job_id=job.id, due=len(mine), not_due=not_due)
+        return len(mine)
+
+    # -- fetch (fetch queue) ------------------------------------------------------------------
+
+    async def fetch(
+        self, fetcher: Fetcher, job_id: str, source: SourceRef, targets: Sequence[Target]
+    ) -> list[Target]:
+        """Fetch a batch concurrently and send each outcome to the process queue. Returns the
+        targets to fetch again later (our limiter was unreachable)."""
+        import asyncio  # noqa: PLC0415 - only this stage runs on the event loop
+
+        if self.tracker.cancelled(job_id):
+            for t in targets:
+                self.tracker.release_url(job_id, t.key)
+            return []
+        results = await asyncio.gather(*(fetcher.fetch(t.request(source.name)) for t in targets))
+        again: list[Target] = []
+        fetched: list[str] = []
+        ref = source.to_json()
+        for target, result in zip(targets, results, strict=True):
+            if isinstance(result, FetchFailure):
+                if result.reason in _INFRA_FAILURES:
+                    again.append(target)
+                    continue
+                payload = {"failure": encode_failure(result)}
+            else:
+                fetched.append(target.key)
+                payload = {"page": encode_page(replace(result, source=source.name))}
+            self.send(PROCESS_PAGE, [job_id, ref, target.to_json(), payload])
+        self.tracker.fetched(job_id, fetched)
+        return again
+
+    # -- process (process queue) --------------------------------------------------------------
+
+    def process(
+        self, job_id: str, source: SourceRef, target: Target, payload: Mapping[str, Any]
+    ) -> Result | None:
+        """Analyse and store one fetched page (or record its failure), move the job's
+        counters and release the URL. ``None`` when the job was cancelled."""
+        if self.tracker.cancelled(job_id):
+            self.tracker.release_url(job_id, target.key)
+            return None
+        now = self.clock()
+        page = decode_page(payload["page"]) if "page" in payload else None
+        if page is None:
+            result = failure_result(decode_failure(payload["failure"]))
+        elif page.not_modified:
+            result = Result(
+                page.url, OutcomeKind.UNCHANGED, reason="not_modified", article_id=target.article_id
+            )
+        else:
+            options = NormalizeOptions(default_tz=source.timezone)
+            analysed = analyse(page, rules=self.rules, options=options, now=now)
+            result = settle(self.store, analysed, page, priority=source.priority, now=now)
+            if result.url != page.url:
+                result = replace(result, url=page.url)
+        update = frontier_update(
+            result,
+            source=source.name,
+            now=now,
+            recrawl_after=timedelta(seconds=source.recrawl_after),
+            page=page,
+        )
+        if update is not None:
+            self.store.record([update])
+        progress = self.tracker.settled(job_id, target.key, result)
+        self.tracker.release_url(job_id, target.key)
+        if progress.complete:
+            self.finish(job_id)
+        return result
+
+    def finish(self, job_id: str) -> None:
+        """Copy the counters to the store and end the job (idempotent)."""
+        job = self.jobs.finish(
+            job_id,
+            state=JobState.FINISHED,
+            counts=self.tracker.counts(job_id),
+            now=self.clock(),
+        )
+        self.tracker.expire(job_id, self.options.finished_job_ttl)
+        log.info("job.finished", job_id=job_id, state=job.state if job else None)

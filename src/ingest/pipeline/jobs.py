@@ -1,0 +1,347 @@
+"""Jobs across workers: live counters, URL locks and the values the distributed tasks pass.
+
+:class:`JobTracker` keeps a running job's state in Redis (one hash of counters and a few sets
+under ``<prefix>job:<id>:``) so every worker moves the same counters; each counter step is
+keyed by the URL so a task that runs twice counts once. URL locks (``<prefix>url:<key>``,
+``SET NX EX``) make sure a URL is in flight in one job at a time.
+
+:class:`Target` and :func:`encode_page`/:func:`decode_page` are the small JSON arguments of
+the tasks: URLs with their validators, and pages with zlib-compressed bodies.
+"""
+
+from __future__ import annotations
+
+import base64
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from redis.exceptions import RedisError
+
+from ingest.errors import TransientError
+from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
+from ingest.normalize.urls import canonicalize, url_key
+from ingest.store.base import FrontierEntry
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+__all__ = [
+    "CoordinationUnavailable",
+    "JobTracker",
+    "Progress",
+    "Target",
+    "decode_failure",
+    "decode_page",
+    "due_targets",
+    "encode_failure",
+    "encode_page",
+]
+
+#: Outcomes after which a refetch may send the validators of the last fetch (as embedded mode).
+_REFETCHABLE = {"stored", "updated", "unchanged", "duplicate"}
+#: Response headers a processed page needs (content type for decoding, validators).
+_KEEP_HEADERS = ("content-type", "etag", "last-modified", "content-language")
+
+
+class CoordinationUnavailable(TransientError):
+    """Redis (job counters, URL locks) could not be reached; the task can be retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One URL to fetch in a job: canonical URL, its key and the last fetch's validators."""
+
+    url: str
+    key: str
+    etag: str | None = None
+    last_modified: str | None = None
+    article_id: int | None = None
+
+    def request(self, source: str) -> FetchRequest:
+        return FetchRequest(
+            url=self.url,
+            source=source,
+            etag=self.etag,
+            last_modified=self.last_modified,
+            user_supplied=False,
+        )
+
+    def to_json(self) -> list[Any]:
+        return [self.url, self.key, self.etag, self.last_modified, self.article_id]
+
+    @classmethod
+    def from_json(cls, raw: Sequence[Any]) -> Target:
+        url, key, etag, last_modified, article_id = raw
+        return cls(str(url), str(key), etag, last_modified, article_id)
+
+
+def due_targets(
+    urls: Iterable[str],
+    entries: Mapping[str, FrontierEntry],
+    *,
+    now: datetime,
+    force: bool = False,
+) -> tuple[list[Target], int]:
+    """The URLs due for a fetch (each canonical URL once, in order) and how many were not due.
+
+    Mirrors the embedded crawler: a URL the frontier knows is skipped until ``next_due``
+    (unless ``force``); a refetch carries the validators of a successful previous fetch.
+    """
+    due: list[Target] = []
+    skipped = 0
+    for url, key in unique_keys(urls):
+        entry = entries.get(key)
+        if entry is not None and not force and entry.next_due and entry.next_due > now:
+            skipped += 1
+            continue
+        validators = entry is not None and entry.outcome in _REFETCHABLE
+        due.append(
+            Target(
+                url=url,
+                key=key,
+                etag=entry.etag if validators and entry else None,
+                last_modified=entry.last_modified if validators and entry else None,
+                article_id=entry.article_id if entry else None,
+            )
+        )
+    return due, skipped
+
+
+def unique_keys(urls: Iterable[str]) -> list[tuple[str, str]]:
+    """``(canonical URL, url key)`` for each distinct canonical URL, first occurrence first."""
+    seen: dict[str, str] = {}
+    for raw in urls:
+        url = canonicalize(raw)
+        if url is not None:
+            seen.setdefault(url_key(url), url)
+    return [(url, key) for key, url in seen.items()]
+
+
+# -- task payloads ----------------------------------------------------------------------------
+
+
+def encode_page(page: Page) -> dict[str, Any]:
+    """A page as a small JSON object; the body is zlib-compressed and base64-encoded."""
+    return {
+        "url": page.url,
+        "final_url": page.final_url,
+        "status": page.status,
+        "headers": {k.lower(): v for k, v in page.headers.items() if k.lower() in _KEEP_HEADERS},
+        "body": base64.b64encode(zlib.compress(page.body, 6)).decode("ascii"),
+        "fetched_at": page.fetched_at.isoformat(),
+        "encoding": page.encoding,
+        "elapsed": page.elapsed,
+        "redirects": list(page.redirects),
+        "source": page.source,
+    }
+
+
+def decode_page(raw: Mapping[str, Any]) -> Page:
+    return Page(
+        url=str(raw["url"]),
+        final_url=str(raw["final_url"]),
+        status=int(raw["status"]),
+        headers=dict(raw["headers"]),
+        body=zlib.decompress(base64.b64decode(raw["body"])),
+        fetched_at=datetime.fromisoformat(raw["fetched_at"]),
+        encoding=raw.get("encoding"),
+        elapsed=float(raw.get("elapsed", 0.0)),
+        redirects=tuple(raw.get("redirects", ())),
+        source=str(raw.get("source", "")),
+    )
+
+
+def encode_failure(failure: FetchFailure) -> dict[str, Any]:
+    return {
+        "url": failure.url,
+        "reason": failure.reason,
+        "detail": failure.detail[:500],
+        "retryable": failure.retryable,
+        "status": failure.status,
+    }
+
+
+def decode_failure(raw: Mapping[str, Any]) -> FetchFailure:
+    return FetchFailure(
+        url=str(raw["url"]),
+        reason=str(raw["reason"]),
+        detail=str(raw.get("detail", "")),
+        retryable=bool(raw.get("retryable", False)),
+        status=raw.get("status"),
+    )
+
+
+# -- live job state in Redis ------------------------------------------------------------------
+
+# KEYS: done set, counts hash, todo set. ARGV: url key, counter names...
+# Counts each name once per URL; returns {done, total, discovery_done}.
+_SETTLE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  for i = 2, #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
+end
+return {redis.call('SCARD', KEYS[1]), redis.call('SCARD', KEYS[3]),
+        tonumber(redis.call('HGET', KEYS[2], '_discovery_done') or '0')}
+"""
+
+# KEYS: url lock. ARGV: job id, ttl seconds. 1 when the lock is (now) held by this job.
+_LOCK = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+"""
+
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """URLs settled, URLs enqueued, and whether discovery finished enqueueing."""
+
+    done: int
+    total: int
+    discovery_done: bool
+
+    @property
+    def complete(self) -> bool:
+        return self.discovery_done and self.done >= self.total
+
+
+def outcome_counters(result: Result) -> list[str]:
+    """The counter names one settled URL moves: its kind, and ``kind:reason`` if any."""
+    names = [str(result.kind)]
+    if result.reason and result.kind in (
+        OutcomeKind.FAILED,
+        OutcomeKind.NOT_ARTICLE,
+        OutcomeKind.DISALLOWED,
+    ):
+        names.append(f"{result.kind}:{result.reason}")
+    return names
+
+
+class JobTracker:
+    """A running job's counters, URL sets and locks in Redis (sync client, one per process).
+
+    Every method raises :class:`CoordinationUnavailable` when Redis fails.
+    """
+
+    def __init__(self, redis: Redis, *, prefix: str, url_lock_ttl: int = 1800) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._lock_ttl = url_lock_ttl
+        self._settle = redis.register_script(_SETTLE)
+        self._lock = redis.register_script(_LOCK)
+        self._unlock = redis.register_script(_UNLOCK)
+
+    def _k(self, job_id: str, part: str) -> str:
+        return f"{self._prefix}job:{job_id}:{part}"
+
+    def _url(self, key: str) -> str:
+        return f"{self._prefix}url:{key}"
+
+    def lock_urls(self, job_id: str, keys: Sequence[str]) -> list[bool]:
+        """Take (or keep) each URL's lock for ``job_id``; False where another job holds it."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for key in keys:
+                self._lock(keys=[self._url(key)], args=[job_id, self._lock_ttl], client=pipe)
+            return [bool(x) for x in pipe.execute()]
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"url locks: {exc}") from exc
+
+    def release_url(self, job_id: str, key: str) -> None:
+        try:
+            self._unlock(keys=[self._url(key)], args=[job_id])
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"url locks: {exc}") from exc
+
+    def enqueue(self, job_id: str, keys: Sequence[str], *, counts: Mapping[str, int]) -> None:
+        """Record the URLs this job will settle and set discovery counters (idempotent)."""
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            for start in range(0, len(keys), 1000):
+                pipe.sadd(self._k(job_id, "todo"), *keys[start : start + 1000])
+            if counts:
+                mapping: dict[Any, Any] = dict(counts)
+                pipe.hset(self._k(job_id, "counts"), mapping=mapping)
+            pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+
+    def discovery_done(self, job_id: str) -> Progress:
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hset(self._k(job_id, "counts"), "_discovery_done", 1)
+            pipe.scard(self._k(job_id, "done"))
+            pipe.scard(self._k(job_id, "todo"))
+            _, done, total = pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        return Progress(int(done), int(total), True)
+
+    def fetched(self, job_id: str, keys: Sequence[str]) -> None:
+        """Count fetched URLs (each once, however often its fetch task runs)."""
+        if not keys:
+            return
+        names = [self._k(job_id, "fetched"), self._k(job_id, "counts"), self._k(job_id, "x")]
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for key in keys:
+                self._settle(keys=names, args=[key, "fetched"], client=pipe)
+            pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+
+    def settled(self, job_id: str, key: str, result: Result) -> Progress:
+        """Count one URL's outcome (once per URL) and return the job's progress."""
+        try:
+            done, total, disc = self._settle(
+                keys=[self._k(job_id, "done"), self._k(job_id, "counts"), self._k(job_id, "todo")],
+                args=[key, *outcome_counters(result)],
+            )
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        return Progress(int(done), int(total), bool(int(disc)))
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        """The live counters (internal fields starting with ``_`` left out)."""
+        try:
+            raw = self._redis.hgetall(self._k(job_id, "counts"))
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        out: dict[str, int] = {}
+        for k, v in raw.items():
+            name = k.decode() if isinstance(k, bytes) else str(k)
+            if not name.startswith("_"):
+                out[name] = int(v)
+        return out
+
+    def cancel(self, job_id: str) -> None:
+        try:
+            self._redis.set(self._k(job_id, "cancelled"), 1, ex=7 * 86400)
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job flags: {exc}") from exc
+
+    def cancelled(self, job_id: str) -> bool:
+        try:
+            return bool(self._redis.exists(self._k(job_id, "cancelled")))
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job flags: {exc}") from exc
+
+    def expire(self, job_id: str, seconds: int) -> None:
+        """Let a finished job's keys expire (its counts are in the store by then)."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for part in ("counts", "todo", "done", "fetched"):
+                pipe.expire(self._k(job_id, part), seconds)
+            pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc

@@ -1,0 +1,236 @@
+"""Jobs (one crawl each) in the SQL store: the ``jobs`` and ``job_counts`` tables.
+
+A job's state moves ``queued -> running -> finished | cancelled | failed``; live counters are
+kept in Redis while it runs (``ingest.pipeline.jobs``) and copied here when it ends. Every
+write is one transaction and keyed by the job id, so a repeated task changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from ingest.errors import StoreError, StoreUnavailable
+from ingest.store.schema import job_counts, jobs
+
+__all__ = ["ACTIVE_STATES", "Job", "JobState", "SqlJobStore"]
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+_LOCK_BASE = 74_201_200  # advisory lock namespace for "one active job per source"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One crawl. ``urls`` is set for a crawl of given URLs instead of a source's discovery."""
+
+    id: str
+    source: str | None
+    state: JobState
+    created_at: datetime
+    urls: tuple[str, ...] = ()
+    force: bool = False
+    scheduled: bool = False
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+def _params(job: Job) -> str:
+    return json.dumps(
+        {"urls": list(job.urls), "force": job.force, "scheduled": job.scheduled},
+        separators=(",", ":"),
+    )
+
+
+class SqlJobStore:
+    """Jobs over an SQLAlchemy engine (the same engine as :class:`ingest.store.sql.SqlStore`).
+
+    Raises :class:`StoreUnavailable` when the database cannot be reached.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                if self._sqlite:
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                yield conn
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                raise StoreUnavailable(f"database connection lost: {exc.orig}") from exc
+            raise StoreError(f"database error: {exc.orig}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except OperationalError as exc:
+            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def create(self, job: Job, *, stale_after: timedelta | None = None) -> Job | None:
+        """Insert ``job``. With ``stale_after``, a job for a source that already has an active
+        job younger than that is refused (returns ``None``); older active jobs of the source
+        are marked failed (``stale``) first. One transaction; repeating it with the same id
+        returns the stored job unchanged."""
+        with self._write() as conn:
+            existing = self._get(conn, job.id)
+            if existing is not None:
+                return existing
+            if stale_after is not None and job.source is not None:
+                if not self._sqlite:
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:a, hashtext(:s))"),
+                        {"a": _LOCK_BASE, "s": job.source},
+                    )
+                if self._blocked(conn, job.source, job.created_at - stale_after, job.created_at):
+                    return None
+            conn.execute(
+                insert(jobs).values(
+                    id=job.id,
+                    source=job.source,
+                    params=_params(job),
+                    state=str(job.state),
+                    created_at=job.created_at,
+                )
+            )
+        return job
+
+    def _blocked(self, conn: Connection, source: str, oldest: datetime, now: datetime) -> bool:
+        rows = conn.execute(
+            select(jobs.c.id, jobs.c.created_at).where(
+                jobs.c.source == source, jobs.c.state.in_([str(s) for s in ACTIVE_STATES])
+            )
+        ).all()
+        stale = [r.id for r in rows if r.created_at < oldest]
+        if stale:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id.in_(stale))
+                .values(state=str(JobState.FAILED), error="stale", finished_at=now)
+            )
+        return len(stale) < len(rows)
+
+    def start(self, job_id: str, *, now: datetime) -> Job | None:
+        """``queued -> running``; returns the job as it is now (``None`` if unknown)."""
+        with self._write() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.state == str(JobState.QUEUED))
+                .values(state=str(JobState.RUNNING), started_at=now)
+            )
+            return self._get(conn, job_id)
+
+    def finish(
+        self,
+        job_id: str,
+        *,
+        state: JobState,
+        counts: Mapping[str, int],
+        now: datetime,
+        error: str | None = None,
+    ) -> Job | None:
+        """End an active job with ``state`` and its final ``counts`` (replacing any stored
+        counts). A job that already ended keeps its state; its counts are still refreshed."""
+        with self._write() as conn:
+            conn.execute(
+                update(jobs)
+                .where(jobs.c.id == job_id, jobs.c.state.in_([str(s) for s in ACTIVE_STATES]))
+                .values(state=str(state), finished_at=now, error=error)
+            )
+            if counts:
+                self._put_counts(conn, job_id, counts)
+            return self._get(conn, job_id)
+
+    def _put_counts(self, conn: Connection, job_id: str, counts: Mapping[str, int]) -> None:
+        conn.execute(delete(job_counts).where(job_counts.c.job_id == job_id))
+        conn.execute(
+            insert(job_counts),
+            [{"job_id": job_id, "key": k[:64], "count": int(v)} for k, v in sorted(counts.items())],
+        )
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get(self, job_id: str) -> Job | None:
+        with self._read() as conn:
+            return self._get(conn, job_id)
+
+    def _get(self, conn: Connection, job_id: str) -> Job | None:
+        row = conn.execute(select(jobs).where(jobs.c.id == job_id)).first()
+        if row is None:
+            return None
+        return self._job(row, self._counts(conn, [job_id]).get(job_id, {}))
+
+    def recent(
+        self, *, states: Sequence[JobState] = (), source: str | None = None, limit: int = 50
+    ) -> list[Job]:
+        """Jobs, newest first."""
+        q = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
+        if states:
+            q = q.where(jobs.c.state.in_([str(s) for s in states]))
+        if source is not None:
+            q = q.where(jobs.c.source == source)
+        with self._read() as conn:
+            rows = conn.execute(q).all()
+            counts = self._counts(conn, [r.id for r in rows])
+        return [self._job(r, counts.get(r.id, {})) for r in rows]
+
+    def _counts(self, conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        if not ids:
+            return out
+        rows = conn.execute(select(job_counts).where(job_counts.c.job_id.in_(list(ids))))
+        for r in rows:
+            out.setdefault(r.job_id, {})[r.key] = int(r._mapping["count"])
+        return out
+
+    @staticmethod
+    def _job(row: Any, counts: Mapping[str, int]) -> Job:
+        try:
+            params = json.loads(row.params or "{}")
+        except ValueError:
+            params = {}
+        return Job(
+            id=row.id,
+            source=row.source,
+            state=JobState(row.state),
+            created_at=row.created_at,
+            urls=tuple(params.get("urls") or ()),
+            force=bool(params.get("force", False)),
+            scheduled=bool(params.get("scheduled", False)),
+            started_at=row.started_at,
+            finished_at=row.finished_at,
+            error=row.error,
+            counts=dict(counts),
+        )

@@ -1,0 +1,92 @@
+"""The Celery app, configured from :class:`~ingest.settings.Settings` (``INGEST_*``).
+
+Run the pieces with the ordinary commands (see docs/distributed.md)::
+
+    celery -A workers.app worker -Q fetch,discover -n fetch@%h --concurrency 2
+    celery -A workers.app worker -Q process -n process@%h --concurrency 2
+    celery -A workers.app beat --schedule /data/beat/schedule      # exactly one
+
+Celery settings that are not part of ``Settings`` (e.g. a short visibility timeout in tests)
+can be overridden by a Python module named in ``CELERY_CONFIG_MODULE``: its public lower-case
+names (Celery setting names) are merged over the generated configuration.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from typing import Any
+
+from celery import Celery, signals
+
+from ingest.errors import ConfigError
+from ingest.logs import configure_logging, get_logger
+from ingest.pipeline.distributed import WorkerOptions, celery_config
+from ingest.settings import Settings, load_settings
+from ingest.sources import load_sources
+from workers.runtime import WorkerRuntime
+from workers.schedule import beat_schedule
+
+__all__ = ["app", "build_app", "runtime"]
+
+log = get_logger(__name__)
+
+
+def _overrides() -> dict[str, Any]:
+    name = os.environ.get("CELERY_CONFIG_MODULE")
+    if not name:
+        return {}
+    module = importlib.import_module(name)
+    return {k: v for k, v in vars(module).items() if not k.startswith("_") and k.islower()}
+
+
+def _schedule(settings: Settings) -> dict[str, dict[str, Any]]:
+    if not settings.sources_file.exists():
+        return {}
+    try:
+        return beat_schedule(load_sources(settings.sources_file))
+    except ConfigError as exc:
+        log.error("beat.sources_invalid", error=str(exc))
+        return {}
+
+
+def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
+    """The Celery app and the (still closed) runtime of this process."""
+    config = celery_config(settings, WorkerOptions())
+    config.update(_overrides())
+    visibility = int(config["broker_transport_options"].get("visibility_timeout", 3600))
+    options = WorkerOptions.for_visibility(visibility)
+    config["broker_transport_options"] = {
+        **celery_config(settings, options)["broker_transport_options"],
+        **config["broker_transport_options"],
+    }
+    config["beat_schedule"] = _schedule(settings)
+    celery = Celery("ingest", set_as_current=False)
+    celery.conf.update(config)
+
+    def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
+        celery.send_task(name, args=args, countdown=countdown)
+
+    return celery, WorkerRuntime(settings, options, send)
+
+
+configure_logging(level="INFO")
+app, runtime = build_app(load_settings())
+
+
+@signals.worker_process_init.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def _process_init(**_: Any) -> None:
+    runtime.forget()
+
+
+@signals.worker_process_shutdown.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def _process_shutdown(**_: Any) -> None:
+    runtime.close()
+
+
+@signals.worker_shutdown.connect  # type: ignore[untyped-decorator]  # celery is untyped
+def _worker_shutdown(**_: Any) -> None:
+    runtime.close()
+
+
+import workers.tasks  # noqa: E402, F401  - registers the tasks on ``app``
