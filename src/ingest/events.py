@@ -25,6 +25,7 @@ from redis.exceptions import RedisError, ResponseError
 
 from ingest.errors import TransientError
 from ingest.model import OutcomeKind, Result
+from ingest.store.base import StoredArticle
 
 __all__ = [
     "DEFAULT_STREAM",
@@ -37,6 +38,7 @@ __all__ = [
     "RedisStreamSink",
     "StreamConsumer",
     "StreamUnavailable",
+    "backfill",
     "events_for",
     "publish_settled",
 ]
@@ -158,6 +160,24 @@ def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Resu
     ]
     sink.publish(events)
     return len(events)
+
+
+def backfill(sink: EventSink, articles: Iterable[StoredArticle], *, batch: int = 500) -> int:
+    """Publish the current state of ``articles`` (e.g. ``store.iter_articles(ArticleQuery(
+    since_seq=CURSOR))``) as ``stored``/``updated`` events, in order: to fill a new stream, or
+    to repair one after Redis was unreachable when changes were committed. Returns the count."""
+    pending: list[ChangeEvent] = []
+    count = 0
+    for a in articles:
+        kind = ChangeKind.STORED if a.version == 1 else ChangeKind.UPDATED
+        pending.append(ChangeEvent(a.id, a.version, kind, a.seq, a.cluster_id, a.url))
+        if len(pending) >= batch:
+            sink.publish(pending)
+            count, pending = count + len(pending), []
+    if pending:
+        sink.publish(pending)
+        count += len(pending)
+    return count
 
 
 class RedisStreamSink:

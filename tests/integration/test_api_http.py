@@ -18,7 +18,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ingest.api.app import make_app, openapi_document
+from ingest.api.app import create_app, make_app, openapi_document
 from ingest.api.broker import RedisBrokerProbe
 from ingest.api.jobs import EmbeddedJobService
 from ingest.api.metrics import Metrics
@@ -498,3 +498,32 @@ async def test_dashboard_is_served_with_a_strict_policy(api: Api) -> None:
     assert script.status == 200
     escape = await api.client.get("/dashboard/static/../openapi.json")
     assert escape.status in (403, 404)
+
+
+async def test_create_app_loads_sources_and_recovers_jobs(
+    db_url: str, tmp_path: Path, redis_url: str
+) -> None:
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        "sources:\n  - name: configured\n    feeds: ['https://news.example.com/rss.xml']\n",
+        encoding="utf-8",
+    )
+    settings = _settings(db_url, tmp_path).model_copy(
+        update={"sources_file": sources_file, "redis_url": redis_url}
+    )
+    store = open_store(settings)
+    store.create_job("left-over", source="configured", params="{}", state="queued", now=NOW)
+    store.close()
+    client = TestClient(TestServer(create_app(settings, distributed=True), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        response = await client.get("/sources")
+        body = await response.json()
+        check(body, "/sources", "get", 200)
+        (entry,) = body["items"]
+        assert entry["configured"] and entry["entry_urls"] == ["https://news.example.com/rss.xml"]
+        assert entry["last_job"]["state"] == "failed"
+        health = await (await client.get("/health")).json()
+        assert health["mode"] == "distributed" and health["status"] == "ok"
+    finally:
+        await client.close()

@@ -21,6 +21,7 @@ from ingest.events import (
     NullSink,
     RedisStreamSink,
     StreamConsumer,
+    backfill,
     events_for,
     publish_settled,
 )
@@ -252,3 +253,30 @@ def test_example_consumer_prints_articles(store: SqlStore, redis_url: str, strea
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert [line["article_id"] for line in lines] == [r.article_id for r in results]
     assert all(line["article"]["id"] == line["article_id"] for line in lines)
+
+
+def test_backfill_republishes_changes_after_a_cursor(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    results = [
+        store.save(make_article(f"https://example.com/b/{i}", story_text(i)), now=NOW)
+        for i in range(3)
+    ]
+    store.save(make_article("https://example.com/b/0", [*story_text(0), "More."]), now=NOW)
+    latest = store.cursors([results[0].article_id or 0])[results[0].article_id or 0]
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        assert backfill(sink, store.iter_articles(ArticleQuery(since_seq=1)), batch=2) == 3
+    finally:
+        sink.close()
+    consumer = _consumer(redis_url, stream, "a")
+    try:
+        events = [d.event for d in consumer.read(block_ms=None)]
+    finally:
+        consumer.close()
+    assert [(e.article_id, e.kind) for e in events] == [
+        (results[1].article_id, ChangeKind.STORED),
+        (results[2].article_id, ChangeKind.STORED),
+        (results[0].article_id, ChangeKind.UPDATED),
+    ]
+    assert events[-1].cursor == latest and events[-1].version == 2
