@@ -200,6 +200,9 @@ class HostLimiter(Protocol):
 
     ``slot`` waits until the host may be contacted and holds a slot until the block exits.
     ``defer`` pushes the host's next allowed start ``seconds`` into the future (Retry-After).
+    A limiter whose shared state is unreachable raises
+    :class:`~ingest.fetch.limits.HostLimiterUnavailable` (a ``TransientError``); the fetcher
+    turns it into a ``limiter_unavailable`` outcome without contacting the host.
     """
 
     def slot(self, host: str, *, min_delay: float) -> AbstractAsyncContextManager[None]: ...
