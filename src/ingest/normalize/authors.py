@@ -23,10 +23,13 @@ MAX_NAME_WORDS = 8
 _SPLIT = re.compile(r"\s*(?:[,;|•·]|\s/\s|\s(?:and|und|&)\s)\s*", re.IGNORECASE)
 _PREFIX = re.compile(
     r"^(?:(?:written|reported|reporting|text|words|story|posted|photos?|"
-    r"by|von|por|par|door|av|di|da|de|af|från|fra|autor(?:in)?|authors?|auteur|redakteur(?:in)?)"
+    r"by|von|por|par|door|autor(?:in)?|authors?|auteur|redakteur(?:in)?)"
     r"\b[\s:.-]*)+",
     re.IGNORECASE,
 )
+# "by" in Italian, Portuguese, Scandinavian bylines; also the start of surnames ("De Rosa",
+# "Da Silva"), so only a lowercase particle before at least two more words is dropped.
+_PARTICLE = re.compile(r"^(?:di|da|de|af|av|fra|från)\s+(?=\S+\s+\S)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _HANDLE = re.compile(r"(?<!\w)@\w+")
@@ -91,7 +94,7 @@ def clean_author(raw: str) -> str | None:
     name = _DATE.sub(" ", name)
     name = _EMPTY_BRACKETS.sub(" ", name)
     name = _TRAILING_ROLE.sub("", name)
-    name = _PREFIX.sub("", name.strip())
+    name = _PARTICLE.sub("", _PREFIX.sub("", name.strip()))
     name = _EDGE_PUNCT.sub("", " ".join(name.split()))
     return name if _is_name(name) else None
 

@@ -4,6 +4,8 @@ import pytest
 
 from ingest.normalize.authors import clean_author, clean_authors
 
+SURNAMES = ["De Rosa", "Da Silva", "Di Maio", "Byron Smith"]
+
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
@@ -13,6 +15,13 @@ from ingest.normalize.authors import clean_author, clean_authors
         (["Von Max Muster, 03.05.2024"], ("Max Muster",)),
         (["Por María R. Sahuquillo"], ("María R. Sahuquillo",)),
         (["Par Jean Dupont"], ("Jean Dupont",)),
+        (["di Marco Rossi"], ("Marco Rossi",)),
+        (["av Kari Nordmann"], ("Kari Nordmann",)),
+        (
+            (SURNAMES, tuple(SURNAMES)),
+            ("De Rosa", "Da Silva", "Di Maio", "Byron Smith"),
+        ),
+        (["Luiz da Silva"], ("Luiz da Silva",)),
         (["By Jane Doe and John Roe | Staff Writer"], ("Jane Doe", "John Roe")),
         (["Jane Doe; John Roe"], ("Jane Doe", "John Roe")),
         (["John Smith - Political Correspondent"], ("John Smith",)),
