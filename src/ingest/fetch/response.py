@@ -7,7 +7,7 @@ documents served as HTML, and the encoding.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,17 +130,11 @@ class ResponseReader:
         chain: tuple[str, ...],
         started: float,
     ) -> Page:
-        headers: dict[str, str] = {}
-        for key, value in resp.headers.items():
-            name = key.lower()
-            if name in _SKIP_HEADERS:
-                continue
-            headers[name] = f"{headers[name]}, {value}" if name in headers else value
         return Page(
             url=request.url,
             final_url=str(resp.url) if chain else request.url,
             status=resp.status,
-            headers=headers,
+            headers=_plain_headers(resp.headers),
             body=body,
             fetched_at=self._now(),
             encoding=encoding,
@@ -157,3 +151,16 @@ class ResponseReader:
             status=status,
             fetched_at=self._now(),
         )
+
+
+def _plain_headers(raw: Mapping[str, str]) -> dict[str, str]:
+    """Lower-cased names; repeated headers joined with ", "; cookies and framing dropped."""
+    headers = {key.lower(): value for key, value in raw.items()}
+    if len(headers) != len(raw):  # a repeated header: join its values
+        headers = {}
+        for key, value in raw.items():
+            name = key.lower()
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    for name in _SKIP_HEADERS.intersection(headers):
+        del headers[name]
+    return headers

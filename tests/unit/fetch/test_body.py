@@ -85,3 +85,25 @@ async def test_corrupt_and_unknown_encodings() -> None:
     with pytest.raises(BodyError) as err:
         await read_body(chunks(PAGE), "zstd", LIMITS)
     assert err.value.reason is Reason.BAD_CONTENT_ENCODING
+
+
+def test_plain_headers_lowercase_join_and_drop() -> None:
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    from ingest.fetch.response import _plain_headers
+
+    raw = CIMultiDictProxy(
+        CIMultiDict(
+            [
+                ("ETag", '"x"'),
+                ("Vary", "Accept"),
+                ("vary", "Cookie"),
+                ("Set-Cookie", "a=1"),
+                ("Content-Encoding", "gzip"),
+            ]
+        )
+    )
+    assert _plain_headers(raw) == {"etag": '"x"', "vary": "Accept, Cookie"}
+    assert _plain_headers(CIMultiDictProxy(CIMultiDict([("Last-Modified", "x")]))) == {
+        "last-modified": "x"
+    }
