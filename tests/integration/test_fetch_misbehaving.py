@@ -279,3 +279,17 @@ async def test_the_crawl_goes_on_and_nothing_fetched_is_lost() -> None:
             got = page(result)
             assert got.body == article(path.rsplit("/", 1)[1])
             assert got.source == "s"
+
+
+async def test_user_supplied_name_resolving_inside_is_blocked_before_robots() -> None:
+    guard = AddressGuard(
+        allow_networks=["127.0.0.1/32"], getaddrinfo=_fake_dns({"intranet.test": "10.9.8.7"})
+    )
+    async with serve() as server, fetcher(guard=guard) as f:
+        result = failure(
+            await f.fetch(FetchRequest("http://intranet.test/wiki", user_supplied=True))
+        )
+        ok = page(await f.fetch(FetchRequest(server.url("/page/2"), user_supplied=True)))
+    assert (result.reason, result.retryable) == ("blocked_address", False)
+    assert "10.9.8.7" in result.detail
+    assert ok.body == article(2)
