@@ -8,7 +8,7 @@ The fingerprint is a MinHash signature over shingles of the clean body:
 * shingles are ``SHINGLE_SIZE`` consecutive tokens inside one paragraph (a shorter paragraph is
   one shingle), so reordering paragraphs changes nothing;
 * paragraphs shorter than ``MIN_PARAGRAPH_TOKENS`` (bylines, share lines) are left out when
-  the rest holds most of the text;
+  the rest is long enough to stand on its own;
 * tokens are hashed to 64 bits by a vectorised polynomial over their code points, shingles by
   combining their tokens' hashes, and ``NUM_PERM`` multiply-shift hash functions
   ``(a_i * x mod 2**64) >> 32`` give the signature. Every constant is derived from BLAKE2b,
@@ -47,7 +47,7 @@ __all__ = [
     "tokens",
 ]
 
-VERSION = 3
+VERSION = 4
 SHINGLE_SIZE = 3
 NUM_PERM = 128
 BANDS = 42
@@ -55,6 +55,7 @@ ROWS = 3  # BANDS * ROWS <= NUM_PERM; the two values left over still count in ``
 #: Paragraphs shorter than this are chrome-like and left out of the shingles (see below).
 MIN_PARAGRAPH_TOKENS = 8
 MIN_KEPT_SHARE = 0.5
+MIN_KEPT_TOKENS = 40
 _HEADER = struct.Struct("<BI")
 _BLOCK = 2048
 
@@ -120,12 +121,14 @@ def paragraph_tokens(body: str) -> list[list[str]]:
 
     Paragraphs of fewer than ``MIN_PARAGRAPH_TOKENS`` tokens (bylines, share and "read more"
     lines, short captions) are left out when the longer paragraphs hold at least
-    ``MIN_KEPT_SHARE`` of all tokens, so page chrome weighs less; otherwise all are kept.
+    ``MIN_KEPT_TOKENS`` tokens or ``MIN_KEPT_SHARE`` of all tokens, so page chrome weighs less
+    even on a short story; a text made only of short lines keeps them all.
     """
     paragraphs = [t for t in map(_split, _PARAGRAPH.split(_normal(body))) if t]
     long = [t for t in paragraphs if len(t) >= MIN_PARAGRAPH_TOKENS]
     total = sum(map(len, paragraphs))
-    if long and sum(map(len, long)) >= MIN_KEPT_SHARE * total:
+    kept = sum(map(len, long))
+    if kept and (kept >= MIN_KEPT_TOKENS or kept >= MIN_KEPT_SHARE * total):
         return long
     return paragraphs
 
