@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from test_fetch_support import FakeTime, article, fetcher, serve
 
-from ingest.fetch import fetch_many
+from ingest.fetch import SitemapSource, fetch_many
 from ingest.model import FetchFailure, FetchRequest, Page
 
 pytestmark = pytest.mark.integration
@@ -74,6 +74,7 @@ async def test_per_host_delay_applies_without_robots_delay() -> None:
 async def test_sitemap_lines_are_exposed_for_discovery() -> None:
     robots = "User-agent: *\nSitemap: https://news.test/sitemap.xml\nSitemap: /relative.xml\n"
     async with serve(robots) as server, fetcher() as f:
+        assert isinstance(f, SitemapSource)
         sitemaps = await f.sitemaps(server.url("/any/page"))
     assert "https://news.test/sitemap.xml" in sitemaps
     assert server.hits["/robots.txt"] == 1

@@ -15,6 +15,7 @@ from ingest.fetch.base import (
     Reason,
     RobotsCache,
     RobotsEntry,
+    SitemapSource,
 )
 from ingest.fetch.client import HttpFetcher, fetch_many
 from ingest.fetch.encoding import decode_html
@@ -45,6 +46,7 @@ __all__ = [
     "RobotsDecision",
     "RobotsEntry",
     "RobotsPolicy",
+    "SitemapSource",
     "decode_html",
     "fetch_many",
     "parse_retry_after",

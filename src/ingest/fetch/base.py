@@ -29,6 +29,7 @@ __all__ = [
     "Reason",
     "RobotsCache",
     "RobotsEntry",
+    "SitemapSource",
     "Sleep",
 ]
 
@@ -193,6 +194,13 @@ class Fetcher(Protocol):
     async def fetch(
         self, request: FetchRequest, *, kind: FetchKind = FetchKind.ARTICLE
     ) -> FetchResult: ...
+
+
+@runtime_checkable
+class SitemapSource(Protocol):
+    """Lists the ``Sitemap:`` URLs of the robots.txt governing a URL (for discovery)."""
+
+    async def sitemaps(self, url: str) -> tuple[str, ...]: ...
 
 
 class HostLimiter(Protocol):
