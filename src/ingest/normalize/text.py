@@ -17,8 +17,11 @@ from ingest.model import Block
 __all__ = ["clean_blocks", "clean_body", "clean_text"]
 
 # Removed outright: soft hyphen, zero-width space, word joiner, BOM / zero-width no-break
-# space, Mongolian vowel separator, invisible operators, interlinear annotation marks.
-_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff\ufff9-\ufffb]")
+# space, Mongolian vowel separator, invisible operators, interlinear annotation marks, and the
+# invisible bidirectional marks (LRM, RLM, ALM, embeddings, overrides, isolates).
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]"
+)
 # C0 and C1 control characters except tab, line feed and carriage return.
 _CONTROL = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]")
 # Every kind of space, including the no-break ones (U+00A0, U+2007, U+202F) and line breaks.

@@ -31,6 +31,10 @@ def test_soft_hyphens_removed_words_untouched() -> None:
     assert clean_text("co-operate e-mail") == "co-operate e-mail"
 
 
+def test_bidi_marks_removed() -> None:
+    assert clean_text("\u200fשלום\u200e world\u2066x\u2069") == "שלום worldx"
+
+
 def test_joiners_kept() -> None:
     assert clean_text("می\u200cخواهم") == "می\u200cخواهم"
 
