@@ -32,13 +32,13 @@ __all__ = ["RuleSet", "SiteRules", "check_rules", "extract", "load_rules"]
 
 #: Pages longer than this are cut: no article needs more, and it bounds time and memory.
 MAX_CHARS = 8_000_000
-_WORD = re.compile(r"\w+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _BINARY_SHARE = 0.1
 
 
 def _words(text: str) -> int:
-    return len(_WORD.findall(text)) + len(_CJK.findall(text)) // 2
+    words = len(text.split())
+    return words if text.isascii() else words + len(_CJK.findall(text)) // 2
 
 
 def _to_text(html: str | bytes) -> str:

@@ -61,7 +61,7 @@ class _Out:
         self.blocks.append(Block(kind, text, level))
 
     def flush(self, frame: _Frame) -> None:
-        if frame.parts:
+        if frame.parts and not "".join(frame.parts).isspace():
             lines = "".join(frame.parts).split("\n")
             share = frame.link_len / max(1, sum(len(x) for x in lines))
             for line in lines:

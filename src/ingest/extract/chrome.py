@@ -25,6 +25,7 @@ _PROTECT_MIN = 600
 _PROTECT_RUNNING = 700
 _MAX_CANDIDATES = 20_000
 _MARK = "data-ingest-drop"
+_CARD_MAX = 500
 
 
 def _protected(node: LexborNode, para_chars: int, *, strong: bool = False) -> bool:
@@ -54,18 +55,15 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     nodes = root.css("[class], [id]")
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
-    memo: dict[str, bool] = {}
+    memo: dict[str, tuple[bool, bool]] = {}
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
         names = class_id(node)
-        chrome = memo.get(names)
-        if chrome is None:
-            chrome = is_chrome_name(names)
-            if chrome and CONTENT_CLASS.search(names) and not _strong_chrome(names):
-                chrome = False
-            memo[names] = chrome
+        verdict = memo.get(names)
+        if verdict is None:
+            verdict = memo[names] = _judge(names)
+        chrome, strong = verdict
         if not chrome or node.tag in ("html", "body", "main", "article"):
             continue
-        strong = _strong_chrome(names) and not CONTENT_CLASS.search(names)
         if _protected(node, page_chars, strong=strong):
             continue
         node.decompose()
@@ -76,6 +74,17 @@ _STRONG = (
     "recommend", "outbrain", "taboola", "cookie", "consent", "promo", "advert", "trending",
     "most-read", "mostread", "popular", "author-bio", "authorbio", "author-box", "respond",
 )  # fmt: skip
+
+
+def _judge(names: str) -> tuple[bool, bool]:
+    """(is chrome, is strong chrome) for a class/id string."""
+    if not is_chrome_name(names):
+        return False, False
+    content = CONTENT_CLASS.search(names) is not None
+    strong = _strong_chrome(names)
+    if content and not strong:
+        return False, False
+    return True, strong and not content
 
 
 def _strong_chrome(names: str) -> bool:
@@ -130,6 +139,29 @@ def _headed_block(head: LexborNode) -> list[LexborNode]:
     return out
 
 
+def _strip_teaser_cards(root: LexborNode) -> None:
+    """Remove teaser cards: a linked headline with a short summary, in a small container."""
+    marked = False
+    for head in root.css("h2, h3, h4, h5")[:400]:
+        text = head.text(strip=True)
+        if not text or link_chars(head) < 0.8 * len(text):
+            continue
+        card = head
+        for _ in range(3):
+            parent = card.parent
+            if parent is None or parent.tag in ("body", "main", "article", "html"):
+                break
+            if len(parent.text(strip=True)) > _CARD_MAX:
+                break
+            card = parent
+        if card is head or card.css_first("p") is None:
+            continue
+        card.attrs[_MARK] = "1"
+        marked = True
+    if marked:
+        remove_all(root.css(f"[{_MARK}]"))
+
+
 def strip_chrome(root: LexborNode, *, keep_classes: bool = False) -> None:
     """Remove chrome below ``root`` in place (tags, class/id names, headed chrome blocks).
 
@@ -139,3 +171,4 @@ def strip_chrome(root: LexborNode, *, keep_classes: bool = False) -> None:
     if not keep_classes:
         _strip_classes(root, page_chars)
     _strip_headed_blocks(root)
+    _strip_teaser_cards(root)

@@ -20,8 +20,11 @@ __all__ = [
     "text_of",
 ]
 
-_WS = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\ufffe\uffff]")
+#: Zero-width characters and C0 controls, removed from text (whitespace is collapsed apart).
+_INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\u200b\u200c\u200d\u2060\ufeff\ufffe\uffff]")
+_DROP = dict.fromkeys(
+    [*range(0x00, 0x09), *range(0x0E, 0x20), 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0xFFFE, 0xFFFF]
+)
 
 #: Elements dropped with their content before anything else looks at the tree.
 SKIP_TAGS = (
@@ -72,7 +75,9 @@ def clean(text: str | None) -> str:
         return ""
     if "&" in text and ";" in text:
         text = html.unescape(text)
-    return _WS.sub(" ", _INVISIBLE.sub("", text)).strip()
+    if _INVISIBLE.search(text):
+        text = text.translate(_DROP)
+    return " ".join(text.split())
 
 
 def text_of(node: LexborNode) -> str:
@@ -88,7 +93,7 @@ def attr(node: LexborNode, name: str) -> str:
 
 def class_id(node: LexborNode) -> str:
     """``class`` and ``id`` of a node, lower-cased, space separated."""
-    attrs = node.attributes
+    attrs = node.attrs
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
 
 

@@ -28,6 +28,7 @@ _DATE_LINE = re.compile(
     re.IGNORECASE,
 )
 _SHORT = 80
+_KEY_LIMIT = 1200  # titles and leads are shorter than this
 _LATE = 0.6
 
 
@@ -41,16 +42,16 @@ def _is_date_line(text: str) -> bool:
 
 def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     text = block.text
-    key = _key(text)
-    if not key:
+    size = len(text)
+    if size <= _KEY_LIMIT and _key(text) in (title_key, lead_key, ""):
         return True
-    if key in (title_key, lead_key):
-        return True
+    if size >= 250:
+        return False
     if is_chrome_heading(text):
         return True
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
-    if len(text) < 300 and EMBED_PLACEHOLDER.search(text):
+    if EMBED_PLACEHOLDER.search(text):
         return True
     if len(text) < 160 and PROMPT.search(text):
         return True

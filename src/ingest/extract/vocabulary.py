@@ -191,6 +191,7 @@ CHROME_WORDS = frozenset(
     ]
 )
 CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")
+_FIRST_WORDS = frozenset(w.split("-")[0] for w in CHROME_WORDS)
 _NAME_SPLIT = re.compile(r"[\s_-]+")
 
 
@@ -199,7 +200,11 @@ def is_chrome_name(names: str) -> bool:
     tokens = [t for t in _NAME_SPLIT.split(names) if t]
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
-        if tok in CHROME_WORDS or tok.startswith(CHROME_PREFIXES):
+        if tok not in _FIRST_WORDS:
+            if tok.startswith(CHROME_PREFIXES):
+                return True
+            continue
+        if tok in CHROME_WORDS:
             return True
         if i < last:
             pair = f"{tok}-{tokens[i + 1]}"
