@@ -20,6 +20,7 @@ from ingest.api.errors import ApiError
 from ingest.api.jobs import JobConflict, JobService, JobView, UnknownSource
 from ingest.api.metrics import Metrics, render_gauges
 from ingest.errors import StoreUnavailable
+from ingest.fetch.base import FetchOptions
 from ingest.fetch.guard import AddressGuard
 from ingest.settings import Settings
 from ingest.sources import Source
@@ -361,7 +362,10 @@ async def create_job(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid_body", "the job request is invalid", details=details) from None
     urls = list(dict.fromkeys(body.urls))
     if urls:
-        guard = AddressGuard(allow_networks=ctx.settings.fetch.allow_networks)
+        options = FetchOptions.from_settings(ctx.settings.fetch)
+        guard = AddressGuard(
+            allow_private=options.allow_private, allow_networks=options.allow_networks
+        )
         await _check_urls(guard, urls)
     try:
         job = await ctx.jobs.start(source=body.source, urls=urls)

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from ingest.bootstrap import store_session
 from ingest.errors import ConfigError
 from ingest.settings import Settings, load_settings
 from ingest.store.base import ArticleQuery
@@ -118,6 +117,8 @@ def run_export(args: argparse.Namespace) -> int:
         one_per_cluster=args.one_per_cluster,
         since_seq=since,
     )
+    from ingest.bootstrap import store_session  # noqa: PLC0415 - keeps `ingest --help` fast
+
     with store_session(_settings(args)) as store:
         articles = store.iter_articles(query)
         stats: ExportStats

@@ -112,8 +112,9 @@ def pg_config(language: str | None) -> str:
 
 
 def render_snippet(raw: str | None) -> str:
-    """Escape a snippet for HTML and turn the database's match markers into ``<mark>``."""
-    escaped = html.escape(raw or "", quote=False)
+    """Escape a snippet for HTML, collapse its whitespace to single spaces and turn the
+    database's match markers into ``<mark>``."""
+    escaped = html.escape(" ".join((raw or "").split()), quote=False)
     return escaped.replace(_MARK_OPEN, "<mark>").replace(_MARK_CLOSE, "</mark>")
 
 
