@@ -90,15 +90,35 @@ async def bare_round(urls: list[str], concurrency: int) -> tuple[int, int]:
     return ok, size
 
 
-async def fetcher_round(urls: list[str], concurrency: int) -> tuple[int, int]:
+async def fetcher_round(
+    urls: list[str], concurrency: int, redis_url: str | None = None
+) -> tuple[int, int]:
     options = FetchOptions(
         user_agent="ingest-bench/0.1 (+https://github.com/ingest-news/ingest)",
         concurrency=concurrency,
         per_host_concurrency=concurrency,
         allow_networks=("127.0.0.0/8",),
     )
-    async with HttpFetcher(options) as fetcher:
-        results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
+    if redis_url is None:
+        async with HttpFetcher(options) as fetcher:
+            results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
+    else:
+        from redis.asyncio import Redis
+
+        from ingest.fetch import RedisHostLimiter, RedisRobotsCache
+
+        redis = Redis.from_url(redis_url)
+        prefix = f"bench:fetch:{os.getpid()}:{time.time_ns()}:"
+        limiter = RedisHostLimiter(redis, concurrency=concurrency, prefix=prefix)
+        robots = RedisRobotsCache(redis, prefix=prefix)
+        try:
+            async with HttpFetcher(options, limiter=limiter, robots_cache=robots) as fetcher:
+                results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
+        finally:
+            keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+            if keys:
+                await redis.delete(*keys)
+            await redis.aclose()
     pages = [r for r in results if isinstance(r, Page)]
     return len(pages), sum(len(p.body) for p in pages)
 
@@ -109,10 +129,12 @@ class Sample:
     cpu_ms: float
 
 
-async def timed(name: str, urls: list[str], concurrency: int) -> Sample:
-    runner = bare_round if name == "bare" else fetcher_round
+async def timed(name: str, urls: list[str], args: argparse.Namespace) -> Sample:
     wall, cpu = time.perf_counter(), time.process_time()
-    ok, size = await runner(urls, concurrency)
+    if name == "bare":
+        ok, size = await bare_round(urls, args.concurrency)
+    else:
+        ok, size = await fetcher_round(urls, args.concurrency, args.redis)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if ok != len(urls):
         raise SystemExit(f"{name}: only {ok}/{len(urls)} pages fetched")
@@ -127,14 +149,14 @@ async def timed(name: str, urls: list[str], concurrency: int) -> Sample:
 async def run(args: argparse.Namespace, base: str) -> None:
     urls = [f"{base}/a/{n}" for n in range(args.pages)]
     print("warm-up")
-    await timed("bare", urls[:200], args.concurrency)
-    await timed("fetcher", urls[:200], args.concurrency)
+    await timed("bare", urls[:200], args)
+    await timed("fetcher", urls[:200], args)
     samples: dict[str, list[Sample]] = {"bare": [], "fetcher": []}
     for i in range(args.rounds):
         print(f"round {i + 1}")
         order = ("bare", "fetcher") if i % 2 == 0 else ("fetcher", "bare")
         for name in order:
-            samples[name].append(await timed(name, urls, args.concurrency))
+            samples[name].append(await timed(name, urls, args))
     bare = statistics.median(s.rate for s in samples["bare"])
     fetcher = statistics.median(s.rate for s in samples["fetcher"])
     bare_cpu = statistics.median(s.cpu_ms for s in samples["bare"])
@@ -146,7 +168,8 @@ async def run(args: argparse.Namespace, base: str) -> None:
     print(
         f"\nmedian of {args.rounds} rounds, {args.pages} pages, concurrency {args.concurrency},"
         f" server {'in-process' if args.in_process else 'child process'},"
-        f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'}"
+        f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'},"
+        f" politeness state {'in Redis' if args.redis else 'in process'}"
     )
     print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
     print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
@@ -194,6 +217,9 @@ def main() -> None:
     parser.add_argument("--kb", type=int, default=4, help="approximate page size in KiB")
     parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
     parser.add_argument("--in-process", action="store_true", help="server on the same loop")
+    parser.add_argument(
+        "--redis", metavar="URL", help="use RedisHostLimiter/RedisRobotsCache (e.g. db 13)"
+    )
     asyncio.run(main_async(parser.parse_args()))
 
 

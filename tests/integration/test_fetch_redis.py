@@ -174,3 +174,25 @@ async def test_two_fetchers_share_robots_and_host_limits(redis: Redis, prefix: s
     assert server.hits["/robots.txt"] == 1  # the second process used the shared answer
     assert all(isinstance(r, Page) for batch in batches for r in batch)
     assert server.peak == 2  # two processes, one budget per host
+
+
+async def test_many_waiters_never_exhaust_the_redis_pool(prefix: str) -> None:
+    small = Redis(host="127.0.0.1", port=6379, db=DB, max_connections=6)
+    limiter = RedisHostLimiter(
+        small, concurrency=3, prefix=prefix, poll_interval=0.002, max_redis_calls=4
+    )
+    entered = 0
+
+    async def one(i: int) -> None:
+        nonlocal entered
+        async with limiter.slot(f"h{i % 2}.test", min_delay=0.0):
+            entered += 1
+            await asyncio.sleep(0)
+
+    try:
+        async with asyncio.TaskGroup() as tg:
+            for i in range(200):
+                tg.create_task(one(i))
+    finally:
+        await small.aclose()
+    assert entered == 200

@@ -165,10 +165,13 @@ class RedisHostLimiter:
     """Limiter shared by every process through Redis (Lua scripts, server clock).
 
     Each slot is a lease in a sorted set that expires after ``lease_ttl`` seconds, so a worker
-    that dies mid-request cannot hold a host forever. A full host is polled with a short
-    jittered interval (``poll_interval`` .. 4x). Keys: ``<prefix>host:<host>:leases`` and
-    ``<prefix>host:<host>:next``, both with expiry. Raises :class:`HostLimiterUnavailable`
-    when Redis fails.
+    that dies mid-request cannot hold a host forever. In front of Redis, a per-process gate
+    lets at most ``concurrency`` local callers per host contend for leases (the rest wait
+    locally, without traffic), and at most ``max_redis_calls`` commands are in flight at once
+    (keep it below the client's pool size; redis-py's default pool holds 100). A full host is
+    polled with a short jittered interval (``poll_interval`` .. 4x). Keys:
+    ``<prefix>host:<host>:leases`` and ``<prefix>host:<host>:next``, both with expiry.
+    Raises :class:`HostLimiterUnavailable` when Redis fails.
     """
 
     def __init__(
@@ -179,6 +182,7 @@ class RedisHostLimiter:
         prefix: str = "ingest:",
         lease_ttl: float = 120.0,
         poll_interval: float = 0.02,
+        max_redis_calls: int = 32,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         self._redis = redis
@@ -187,6 +191,8 @@ class RedisHostLimiter:
         self._lease_ms = int(lease_ttl * 1000)
         self._poll = poll_interval
         self._sleep = sleep
+        self._local = LocalHostLimiter(concurrency=concurrency, sleep=sleep)
+        self._calls = asyncio.Semaphore(max_redis_calls)
         self._acquire = redis.register_script(_ACQUIRE)
         self._defer = redis.register_script(_DEFER)
 
@@ -199,35 +205,40 @@ class RedisHostLimiter:
 
     @asynccontextmanager
     async def _slot(self, host: str, min_delay: float) -> AsyncIterator[None]:
-        keys = self._keys(host)
-        lease = uuid.uuid4().hex
+        async with self._local.slot(host, min_delay=0.0):
+            keys = self._keys(host)
+            lease = uuid.uuid4().hex
+            wait_ms = await self._lease(keys, lease, min_delay)
+            try:
+                if wait_ms > 0:
+                    await self._sleep(wait_ms / 1000)
+                yield
+            finally:
+                await self._release(keys[0], lease)
+
+    async def _lease(self, keys: list[str], lease: str, min_delay: float) -> int:
+        """Take a lease; returns the milliseconds to wait before the reserved start."""
+        args: list[str | int] = [lease, self._limit, int(min_delay * 1000), self._lease_ms]
         poll = self._poll
         try:
             while True:
-                wait_ms = int(
-                    await self._acquire(
-                        keys=keys, args=[lease, self._limit, int(min_delay * 1000), self._lease_ms]
-                    )
-                )
+                async with self._calls:
+                    wait_ms = int(await self._acquire(keys=keys, args=args))
                 if wait_ms >= 0:
-                    break
+                    return wait_ms
                 await self._sleep(random.uniform(poll, poll * 2))
                 poll = min(poll * 2, self._poll * 4)
         except _REDIS_ERRORS as exc:
             raise HostLimiterUnavailable(f"host limiter: {exc}") from exc
-        try:
-            if wait_ms > 0:
-                await self._sleep(wait_ms / 1000)
-            yield
-        finally:
-            await self._release(keys[0], lease)
 
     async def _release(self, key: str, lease: str) -> None:
         with contextlib.suppress(*_REDIS_ERRORS):  # an orphan lease expires after lease_ttl
-            await asyncio.shield(self._redis.zrem(key, lease))
+            async with self._calls:
+                await asyncio.shield(self._redis.zrem(key, lease))
 
     async def defer(self, host: str, seconds: float) -> None:
         try:
-            await self._defer(keys=[self._keys(host)[1]], args=[int(seconds * 1000)])
+            async with self._calls:
+                await self._defer(keys=[self._keys(host)[1]], args=[int(seconds * 1000)])
         except _REDIS_ERRORS as exc:
             raise HostLimiterUnavailable(f"host limiter: {exc}") from exc
