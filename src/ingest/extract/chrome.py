@@ -76,11 +76,14 @@ _STRONG = (
 )  # fmt: skip
 
 
+_CONTENT_STEMS = ("article", "story", "post", "entry", "body", "content", "text", "news", "td-")
+
+
 def _judge(names: str) -> tuple[bool, bool]:
     """(is chrome, is strong chrome) for a class/id string."""
     if not is_chrome_name(names):
         return False, False
-    content = CONTENT_CLASS.search(names) is not None
+    content = any(s in names for s in _CONTENT_STEMS) and CONTENT_CLASS.search(names) is not None
     strong = _strong_chrome(names)
     if content and not strong:
         return False, False

@@ -19,8 +19,7 @@ from ingest.model import Block
 
 __all__ = ["filter_blocks"]
 
-_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten",
-                        re.IGNORECASE)  # fmt: skip
+_COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten")
 _DATE_LINE = re.compile(
     r"^(?:(?:published|updated|posted|last updated|veröffentlicht|aktualisiert|actualizado|"
     r"publicado|publié|mis à jour|pubblicato|aggiornato|stand)\b[:\s]*)?"
@@ -51,15 +50,16 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
-    if EMBED_PLACEHOLDER.search(text):
+    low = text.lower()
+    if EMBED_PLACEHOLDER.search(low):
         return True
-    if len(text) < 160 and PROMPT.search(text):
+    if size < 160 and PROMPT.search(low):
         return True
     if len(text) < 40 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True
-    if len(text) < 200 and _COPYRIGHT.search(text):
+    if size < 200 and _COPYRIGHT.search(low):
         return True
     if block.kind != "h" and len(text) < _SHORT and BYLINE_PREFIX.match(text) and \
             not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip

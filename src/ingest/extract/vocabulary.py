@@ -296,7 +296,7 @@ CHROME_PREFIX = re.compile(
     re.IGNORECASE,
 )
 
-#: Placeholders of blocked third-party embeds (video, social posts) and their consent prompts.
+#: Placeholders of blocked third-party embeds and their consent prompts (lower-cased text).
 EMBED_PLACEHOLDER = re.compile(
     r"empfohlener redaktioneller inhalt|externer inhalt|externen inhalt|"
     r"ich bin damit einverstanden, dass mir (?:externe )?inhalte|"
@@ -307,17 +307,15 @@ EMBED_PLACEHOLDER = re.compile(
     r"contenido externo|contenu externe|contenuto esterno|"
     r"(?:watch|play|view) (?:the )?video|video (?:abspielen|ansehen)|"
     r"your browser does not support",
-    re.IGNORECASE,
 )
 
-#: Subscription, registration and paywall prompts (short blocks only).
+#: Subscription, registration and paywall prompts (short, lower-cased blocks only).
 PROMPT = re.compile(
     r"\b(?:subscribe|subscription|subscribers?|sign in|sign up|log ?in|register(?: now)?|"
     r"create an account|create a free account|unlock|already a subscriber|"
     r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b",
-    re.IGNORECASE,
 )
 
 #: Short navigation and interface lines that leak into content regions.
