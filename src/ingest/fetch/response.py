@@ -87,13 +87,8 @@ class ResponseReader:
             return Rejected(
                 self._fail(request, Reason.TOO_LARGE, f"Content-Length {length} bytes", status)
             )
-        coding = headers.get("Content-Encoding")
         try:
-            if coding is None and declared and kind is not FetchKind.ROBOTS:
-                body = await resp.read()  # the parser stops at Content-Length, checked above
-            else:
-                limits = self._robots_limits if kind is FetchKind.ROBOTS else self._limits
-                body = await read_body(resp.content.iter_any(), coding, limits)
+            body = await self._body(resp, kind, declared_length=declared)
         except BodyError as exc:
             return Rejected(self._fail(request, exc.reason, exc.detail, status))
         encoding: str | None
@@ -107,6 +102,18 @@ class ResponseReader:
         else:
             encoding = charset_from_content_type(content_type)
         return self._page(request, resp, body, encoding, chain=chain, started=started)
+
+    async def _body(
+        self, resp: aiohttp.ClientResponse, kind: FetchKind, *, declared_length: bool
+    ) -> bytes:
+        """The decoded body within the caps. Raises :class:`BodyError`."""
+        coding = resp.headers.get("Content-Encoding")
+        robots = kind is FetchKind.ROBOTS
+        fixed_length = declared_length and "Transfer-Encoding" not in resp.headers
+        if coding is None and fixed_length and not robots:
+            return await resp.read()  # the parser stops at Content-Length, checked already
+        limits = self._robots_limits if robots else self._limits
+        return await read_body(resp.content.iter_any(), coding, limits)
 
     def _type_info(self, content_type: str | None) -> tuple[str, str | None]:
         """(media type, codec of the declared charset) of a Content-Type, memoised: servers
