@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from ingest.store import migrate
 from ingest.store.base import ArticleQuery
 from ingest.store.engine import make_engine
+from ingest.store.migrations import v0001_initial
 from ingest.store.search import parse_query, pg_config, render_snippet
 from ingest.store.sql import SqlStore
 from support.articles import make_article, story_text
@@ -156,5 +158,32 @@ def test_sqlite_folds_diacritics(sqlite_url: str) -> None:
     try:
         a = _save(store, 1, "Café Müller reopens")
         assert [h.article.id for h in store.search(ArticleQuery(text="cafe muller"))] == [a]
+    finally:
+        store.close()
+
+
+def test_stop_words_do_not_break_a_query(store: SqlStore) -> None:
+    a = _save(store, 1, "The council of the city")
+    hits = store.search(ArticleQuery(text="the council"))
+    assert a in [h.article.id for h in hits]
+    store.search(ArticleQuery(text="the of and"))  # only stop words: no error
+
+
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.integration)]
+)
+def test_upgrading_an_existing_database_indexes_stored_articles(
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    engine = make_engine(request.getfixturevalue(f"{backend}_url"))
+    with engine.begin() as conn:
+        migrate.applied_versions(conn)  # creates the history table
+        v0001_initial.upgrade(conn)
+        conn.execute(migrate._history.insert().values(version=1, name="initial", applied_at=NOW))
+    store = SqlStore(engine)
+    try:
+        a = _save(store, 1, "Observatory reopens")
+        assert store.upgrade() == [2]
+        assert [h.article.id for h in store.search(ArticleQuery(text="observatory"))] == [a]
     finally:
         store.close()
