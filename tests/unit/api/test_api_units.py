@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
 import pytest
 from aiohttp.test_utils import make_mocked_request
 from pydantic import ValidationError
 
+from ingest.api.app import openapi_document
 from ingest.api.auth import require_token
 from ingest.api.errors import ApiError
 from ingest.api.metrics import Metrics, render_gauges
@@ -76,3 +80,28 @@ def test_bearer_token_is_required(header: str | None, token: str | None, status:
 def test_the_right_token_passes() -> None:
     request = make_mocked_request("POST", "/jobs", headers={"Authorization": "bearer t"})
     require_token(request, "t")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"source": "demo"},
+        {"urls": ["https://a.example/x"], "source": "label"},
+        {},
+        {"source": ""},
+        {"source": "bad name"},
+        {"urls": "https://a.example/"},
+        {"urls": ["https://a.example/"] * (MAX_URLS + 1)},
+        {"source": "a", "other": 1},
+    ],
+)
+def test_openapi_job_request_schema_agrees_with_the_model(body: dict[str, object]) -> None:
+    doc = json.loads(openapi_document())
+    schema = {**doc["components"]["schemas"]["JobRequest"], "components": doc["components"]}
+    documented = jsonschema.Draft202012Validator(schema).is_valid(body)
+    try:
+        JobRequest.model_validate(body)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert documented == accepted
