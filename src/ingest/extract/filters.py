@@ -6,10 +6,12 @@ import re
 
 from ingest.extract.dates import parse_any_date
 from ingest.extract.vocabulary import (
+    APPEAL,
     AUTHOR_BIO,
     BYLINE_PREFIX,
     CHROME_HEADING_PREFIX,
     CHROME_PREFIX,
+    CREDIT_LINE,
     EMBED_PLACEHOLDER,
     INTERFACE_LINE,
     PROMPT,
@@ -45,7 +47,7 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     if size <= _KEY_LIMIT and _key(text) in (title_key, lead_key, ""):
         return True
     if size >= 250:
-        return False
+        return size < 600 and APPEAL.search(text.lower()) is not None
     if is_chrome_heading(text):
         return True
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
@@ -54,6 +56,10 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     if EMBED_PLACEHOLDER.search(low):
         return True
     if size < 160 and PROMPT.search(low):
+        return True
+    if APPEAL.search(low):
+        return True
+    if size < 120 and CREDIT_LINE.search(low):
         return True
     if len(text) < 40 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True

@@ -6,7 +6,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dom import class_id, clean, link_chars
-from ingest.extract.vocabulary import LEAD_CLASS
+from ingest.extract.vocabulary import EMBED_PLACEHOLDER, LEAD_CLASS, PROMPT
 
 __all__ = ["find_lead"]
 
@@ -54,7 +54,10 @@ def _near(node: LexborNode, h1: LexborNode | None) -> bool:
 
 
 def _ok(node: LexborNode, text: str) -> bool:
-    if not _MIN <= len(text) <= _MAX or node.tag in ("a", "li", "ul", "ol", "h1", "body"):
+    if not _MIN <= len(text) <= _MAX or node.tag in ("a", "li", "ul", "ol", "h1", "body", "form"):
+        return False
+    low = text.lower()
+    if PROMPT.search(low) or EMBED_PLACEHOLDER.search(low) or "comment" in class_id(node):
         return False
     if node.css_first("h1, h2, figure, ul") is not None:
         return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 __all__ = [
+    "APPEAL",
     "AUTHOR_BIO",
     "BYLINE_PREFIX",
     "CHROME_HEADINGS",
@@ -16,6 +17,7 @@ __all__ = [
     "CHROME_PREFIX",
     "CHROME_WORDS",
     "CONTENT_CLASS",
+    "CREDIT_LINE",
     "EMBED_PLACEHOLDER",
     "INTERFACE_LINE",
     "LEAD_CLASS",
@@ -251,7 +253,8 @@ CHROME_HEADINGS = frozenset(
         "subscribe", "subscribe to our newsletter", "comments", "leave a comment",
         "leave a reply", "share", "share this", "share this article", "share this story",
         "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
-        "what to read next", "don't miss", "in other news", "around the web",
+        "what to read next", "don't miss", "in other news", "around the web", "about the author",
+        "about the authors", "disclosures", "more coverage", "further reading",
         # German
         "lesen sie auch", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
         "das könnte dich auch interessieren", "weitere artikel", "meistgelesen",
@@ -260,7 +263,10 @@ CHROME_HEADINGS = frozenset(
         "kommentare", "teilen", "artikel teilen", "anzeige", "werbung", "top-artikel",
         "zum thema", "mehr aus dem ressort", "weitere themen", "themen", "schlagworte",
         "lesen sie mehr", "passend zum thema", "beliebt", "neueste", "meistgelesen heute",
-        "auch lesenswert", "mehr dazu", "weitere meldungen", "unsere empfehlungen",
+        "auch lesenswert", "mehr dazu", "weitere meldungen", "unsere empfehlungen", "schlagwörter",
+        "die autorin", "der autor", "die autoren", "über den autor", "über die autorin",
+        "zur autorin", "zum autor", "zur person", "mehr zum autor", "o autorze", "l'auteur",
+        "l'autrice", "sobre el autor", "sobre la autora",
         # Spanish / Portuguese / Italian / French
         "entradas recientes", "lo más leído", "lo más visto", "te puede interesar",
         "también te puede interesar", "noticias relacionadas", "relacionado", "relacionados",
@@ -318,6 +324,16 @@ PROMPT = re.compile(
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b",
 )
 
+#: Donation, membership and comment-policy appeals (lower-cased blocks of up to ~500 chars).
+APPEAL = re.compile(
+    r"support (?:our|independent|quality) journalism|support independent|make a (?:donation|"
+    r"contribution)|donate (?:now|today)|become a (?:member|subscriber|supporter)|"
+    r"kostenlos testen|gratis testen|jetzt unterstützen|unterstützen sie (?:uns|"
+    r"unabhängigen)|jetzt abonnieren|abonnieren sie|ihre kommentare|"
+    r"comments are moderated|leave a comment|kommentare sind|apoya el periodismo|"
+    r"soutenez|abonnez-vous|hazte socio"
+)
+
 #: Short navigation and interface lines that leak into content regions.
 INTERFACE_LINE = re.compile(
     r"^(?:back to (?:top|home|article)|go to .{1,30} home|zurück(?: zum artikel| nach oben)?|"
@@ -343,6 +359,17 @@ CHROME_HEADING_PREFIX = re.compile(
     r"meistgelesen|empfehlungen|das könnte|más (?:de|noticias)|también|lo más|plus de|"
     r"à lire|à voir|les plus|altri|più letti|leia (?:mais|também)|mais lidas)\b",
     re.IGNORECASE,
+)
+
+#: Photo credits and source lines left over from images (short, lower-cased blocks).
+CREDIT_LINE = re.compile(
+    r"^(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
+    r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
+    r"|^\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
+    r"[^.]{0,60}\)?$"
+    r"|[/|]\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap|"
+    r"shutterstock|istock)\b[^.]{0,40}$"
+    r"|\bnuotr\.?\s*$"
 )
 
 BYLINE_PREFIX = re.compile(
