@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ingest.errors import ConfigError
-from ingest.store.base import StoredArticle, article_record
+from ingest.store.base import StoredArticle, article_record, images_record
 
 __all__ = [
     "CSV_COLUMNS",
@@ -203,7 +203,7 @@ def _parquet_row(a: StoredArticle) -> dict[str, Any]:
         "site_name": a.site_name,
         "section": a.section,
         "tags": list(a.tags),
-        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in a.images],
+        "images": images_record(a.images),
         "word_count": a.word_count,
         "reading_time": a.reading_time,
         "fetched_at": a.fetched_at,
