@@ -104,3 +104,17 @@ def test_iso_round_trip(dt: datetime) -> None:
 @given(st.text(max_size=40))
 def test_parse_date_never_raises(text: str) -> None:
     parse_date(text)
+
+
+@given(
+    st.datetimes(min_value=datetime(1980, 1, 1), max_value=datetime(2030, 1, 1)),
+    st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]),
+)
+def test_to_utc_is_aware_utc_or_dropped_with_reason(dt: datetime, zone: str) -> None:
+    value, reason = to_utc(dt, default_tz=zone, now=NOW)
+    if value is None:
+        assert reason in ("future", "before_1990")
+    else:
+        assert reason is None
+        assert value.utcoffset() == timedelta(0)
+        assert datetime(1990, 1, 1, tzinfo=UTC) <= value <= NOW + timedelta(days=1)
