@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.blocks import walk_blocks
 from ingest.extract.chrome import strip_chrome
@@ -84,6 +84,21 @@ def _apply_rules(tree: LexborHTMLParser, meta: Meta, rules: SiteRules) -> Meta:
     return replace(meta, provenance=prov, **changes)  # type: ignore[arg-type]
 
 
+def _visible_description(description: str, body: LexborNode) -> bool:
+    """True when the page's description is also printed on the page, outside its chrome
+    (a standfirst the markup does not name)."""
+    text = clean(description)
+    return 40 <= len(text) <= 600 and text in " ".join(body.text(separator=" ").split())
+
+
+def _repeats_body(lead: str, blocks: list[Block]) -> bool:
+    """True when the lead is (part of) the opening paragraphs, or they are part of it."""
+    head = blocks[:6]
+    if lead in " ".join(b.text for b in head):
+        return True
+    return any(len(b.text) >= 30 and b.text in lead for b in head)
+
+
 def _json_ld_blocks(body: str) -> list[Block]:
     parts = [clean(p) for p in re.split(r"\n\s*\n|\n|<br\s*/?>", body)]
     return [Block("p", clean(LexborHTMLParser(p).text()) if "<" in p else p) for p in parts if p]
@@ -110,6 +125,7 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
     images = find_images(body, meta.canonical_url or url, meta.image_urls)
     lead_node = find_lead(tree, meta.description, meta.title)
     lead = clean(lead_node.text()) if lead_node is not None else None
+    lead_source = "dom"
     if lead_node is not None:
         lead_node.decompose()
     if rules is not None and rules.remove:
@@ -122,7 +138,12 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
         strip_chrome(body)
         region = find_region(body)
         nodes, strategy = (list(region.nodes), region.strategy) if region else ([], "none")
-    blocks = filter_blocks(walk_blocks(nodes), meta.title, lead)
+    if lead is None and _visible_description(meta.description, body):
+        lead, lead_source = clean(meta.description), "meta"
+    raw_blocks = walk_blocks(nodes)
+    if lead and lead_source == "meta" and _repeats_body(lead, raw_blocks):
+        lead = None  # the description repeats body text: it is not a separate standfirst
+    blocks = filter_blocks(raw_blocks, meta.title, lead)
     words = sum(_words(b.text) for b in blocks)
     ld_words = _words(meta.ld.body) if meta.ld.body else 0
     if ld_words >= 60 and words < 0.6 * ld_words and strategy != "rules":
@@ -140,7 +161,7 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
     provenance = dict(meta.provenance)
     provenance["body"] = strategy
     if lead:
-        provenance["lead"] = "dom"
+        provenance["lead"] = lead_source
     return Extracted(
         title=meta.title,
         blocks=tuple(blocks),
