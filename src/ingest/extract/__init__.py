@@ -23,9 +23,11 @@ from ingest.extract.filters import filter_blocks
 from ingest.extract.guide import guide_blocks
 from ingest.extract.images import find_images
 from ingest.extract.lead import find_lead
-from ingest.extract.metadata import Meta, read_metadata
+from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
 from ingest.extract.people import clean_authors
 from ingest.extract.rules import RuleSet, SiteRules, check_rules, load_rules
+from ingest.extract.titles import host_key
+from ingest.extract.vocabulary import BYLINE_PREFIX
 from ingest.model import Block, Extracted, NotArticle
 
 __all__ = ["RuleSet", "SiteRules", "check_rules", "extract", "load_rules"]
@@ -91,6 +93,28 @@ def _visible_description(description: str, body: LexborNode) -> bool:
     return 40 <= len(text) <= 600 and text in " ".join(body.text(separator=" ").split())
 
 
+_NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}[A-ZÀ-Þ][\w'’.-]+$")
+
+
+def _byline_from_body(meta: Meta, blocks: list[Block], url: str | None) -> Meta:
+    """When metadata names no person, a byline opening the body ("By Jane Doe", or just the
+    name on its own line) does."""
+    orgs = (meta.site_name or "", meta.ld.publisher, host_key(urlsplit_host(url or "")))
+    if meta.authors and not all(org_like(a, orgs) for a in meta.authors):
+        return meta
+    for block in blocks[:3]:
+        text = block.text
+        if block.kind != "p" or len(text) > 60:
+            continue
+        if BYLINE_PREFIX.match(text) or _NAME_LINE.match(text):
+            names = clean_authors([text])
+            if names and not any(org_like(n, orgs) for n in names):
+                return replace(
+                    meta, authors=names, provenance={**meta.provenance, "authors": "dom"}
+                )
+    return meta
+
+
 def _repeats_body(lead: str, blocks: list[Block]) -> bool:
     """True when the lead is (part of) the opening paragraphs, or they are part of it."""
     head = blocks[:6]
@@ -141,6 +165,7 @@ def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Ext
     if lead is None and _visible_description(meta.description, body):
         lead, lead_source = clean(meta.description), "meta"
     raw_blocks = walk_blocks(nodes)
+    meta = _byline_from_body(meta, raw_blocks, url)
     if lead and lead_source == "meta" and _repeats_body(lead, raw_blocks):
         lead = None  # the description repeats body text: it is not a separate standfirst
     blocks = filter_blocks(raw_blocks, meta.title, lead)

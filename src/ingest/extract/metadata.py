@@ -19,13 +19,15 @@ from ingest.extract.jsonld import LdArticle, read_jsonld
 from ingest.extract.people import clean_authors
 from ingest.extract.titles import clean_title, host_key
 
-__all__ = ["Meta", "read_metadata"]
+__all__ = ["Meta", "org_like", "read_metadata"]
 
 #: Byline selectors, most specific first; the first group that yields a name wins.
 _BYLINE_GROUPS = (
     "[itemprop=author] [itemprop=name]",
     "[itemprop=author]",
     "[rel=author]",
+    'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/autor/" i], a[href*="/autoren/" i], '
+    'a[href*="/auteur/" i], a[href*="/journalist/" i], a[href*="/redakteur/" i]',
     "[class*=byline i]",
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
@@ -263,7 +265,7 @@ _MODIFIED_KEYS = (
 )  # fmt: skip
 
 
-def _org_like(name: str, orgs: tuple[str, ...]) -> bool:
+def org_like(name: str, orgs: tuple[str, ...]) -> bool:
     """True for a publisher, site or domain name given as the author."""
     key = _squash(name)
     if "." in name and " " not in name:
@@ -295,7 +297,7 @@ def _authors(
         names = get()
         if not names:
             continue
-        people = tuple(n for n in names if not _org_like(n, orgs))
+        people = tuple(n for n in names if not org_like(n, orgs))
         if people:
             return people if source == "dom" else names, source
         if not fallback[0]:
@@ -305,7 +307,7 @@ def _authors(
 
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                "byl", "twitter:creator"):  # fmt: skip
+                "cxenseparse:author", "byl", "twitter:creator"):  # fmt: skip
         values = [v for v in meta.get(key, []) if v.strip() and "://" not in v]
         if key == "twitter:creator":
             values = []

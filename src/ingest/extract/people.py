@@ -49,7 +49,8 @@ _NOT_PERSON = re.compile(
     r"\b(?:images?|photos?|fotos?|getty|istock(?:photo)?|shutterstock|picture alliance|"
     r"skip|menu|read more|share|follow|folgen|newsletter|subscribe|login|sign in|editor|"
     r"technologist|correspondent|reporter|writer|columnist|contributor|redakteur(?:in)?|"
-    r"journalist(?:in)?|agenturen|agencies|quelle|source|stand|updated|aktualisiert)\b",
+    r"journalist(?:in)?|agenturen|agencies|quelle|source|stand|updated|aktualisiert|bearbeiten|"
+    r"themen|topics|edit|profile|profil|mehr|more)\b",
     re.IGNORECASE,
 )
 _PARENS = re.compile(r"\([^)]{0,40}\)?")
