@@ -36,8 +36,13 @@ __all__ = [
     "ThrowawayRedis",
     "Worker",
     "celery_cluster",
+    "control_of",
+    "settings_of",
     "throwaway_postgres",
     "throwaway_redis",
+    "wait_job",
+    "worker_env",
+    "write_sources",
 ]
 
 REPO = Path(__file__).resolve().parents[2]
