@@ -142,6 +142,16 @@ def _load(raw: str) -> object:
             return None
 
 
+def _once(body: str) -> str:
+    """The articleBody without a second copy of itself (some CMSs concatenate it twice)."""
+    body = body.strip()
+    probe = body[:80]
+    if len(probe) < 80:
+        return body
+    again = body.find(probe, len(body) // 3)
+    return body[:again].strip() if again > 0 else body
+
+
 def _score(obj: dict[str, object]) -> int:
     score = 0
     if isinstance(obj.get("articleBody"), str):
@@ -173,7 +183,7 @@ def read_jsonld(tree: LexborHTMLParser) -> LdArticle:
     return LdArticle(
         found=True,
         headline=_text(best.get("headline")) or _text(best.get("name")),
-        body=body if isinstance(body, str) else "",
+        body=_once(body) if isinstance(body, str) else "",
         description=_text(best.get("description")),
         authors=_authors(best.get("author") or best.get("creator")),
         published=_text(best.get("datePublished")) or _text(best.get("dateCreated")),
