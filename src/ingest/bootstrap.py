@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
+from ingest.events import EventSink, NullSink, RedisStreamSink
 from ingest.extract.rules import RuleSet, load_rules
 from ingest.fetch.base import FetchOptions
 from ingest.fetch.client import HttpFetcher
@@ -15,7 +16,7 @@ from ingest.settings import Settings
 from ingest.store.engine import make_engine
 from ingest.store.sql import SqlStore
 
-__all__ = ["embedded_crawler", "fetch_options", "open_store", "site_rules"]
+__all__ = ["embedded_crawler", "event_sink", "fetch_options", "open_store", "site_rules"]
 
 
 def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
@@ -38,6 +39,17 @@ def store_session(settings: Settings) -> Iterator[SqlStore]:
         store.close()
 
 
+def event_sink(settings: Settings) -> EventSink:
+    """The change stream sink: a Redis Stream when ``events.enabled``, else one that drops."""
+    if not settings.events.enabled:
+        return NullSink()
+    return RedisStreamSink(
+        settings.redis_url,
+        f"{settings.redis_prefix}{settings.events.stream}",
+        maxlen=settings.events.maxlen,
+    )
+
+
 def site_rules(settings: Settings) -> RuleSet | None:
     directory = Path(settings.sites_dir)
     return load_rules(directory) if directory.is_dir() else None
@@ -56,10 +68,12 @@ async def embedded_crawler(
     progress: Progress | None = None,
     page_sink: PageSink | None = None,
     processes: bool = True,
+    events: EventSink | None = None,
 ) -> AsyncIterator[Crawler]:
     """A ready :class:`Crawler`: one HTTP session, a process pool for the CPU stages (unless
     ``processes`` is False: then a thread), one writer to ``store``. Closes all on exit."""
     pool = make_pool(settings.process_workers, Path(settings.sites_dir)) if processes else None
+    sink = events if events is not None else event_sink(settings)
     try:
         async with HttpFetcher(fetch_options(settings)) as fetcher:
             yield Crawler(
@@ -71,7 +85,10 @@ async def embedded_crawler(
                 progress=progress,
                 page_sink=page_sink,
                 concurrency=settings.fetch.concurrency,
+                events=sink,
             )
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        if events is None:
+            sink.close()

@@ -20,6 +20,7 @@ from ingest.errors import ConfigError
 
 __all__ = [
     "DedupSettings",
+    "EventsSettings",
     "FetchSettings",
     "LearnSettings",
     "Settings",
@@ -62,6 +63,13 @@ class LearnSettings(_Section):
     max_blocks_per_host: int = Field(default=2000, ge=10)
 
 
+class EventsSettings(_Section):
+    #: Publish stored/updated/re-clustered articles on a Redis Stream (docs/downstream.md).
+    enabled: bool = False
+    stream: str = Field(default="changes", min_length=1, max_length=100)  # after redis_prefix
+    maxlen: int = Field(default=1_000_000, ge=1000)
+
+
 class Settings(_Section):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -75,6 +83,7 @@ class Settings(_Section):
     fetch: FetchSettings = FetchSettings()
     dedup: DedupSettings = DedupSettings()
     learn: LearnSettings = LearnSettings()
+    events: EventsSettings = EventsSettings()
 
     @property
     def broker(self) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import html
 import json
 import sys
 import time
@@ -13,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ingest.bootstrap import embedded_crawler, open_store, site_rules, store_session
+from ingest.cli.export_cmd import run_export
 from ingest.cli.output import BarProgress, print_article, print_json, print_summary
+from ingest.cli.serve import run_serve
 from ingest.errors import ConfigError
 from ingest.model import NotArticle, Page
 from ingest.pipeline.crawl import CrawlOptions, Summary
 from ingest.settings import Settings, load_settings
 from ingest.sources import Source, load_sources
 from ingest.store.base import ArticleQuery, article_record
+from ingest.store.sql import SqlStore
 
 __all__ = ["run"]
 
@@ -36,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         "crawl": cmd_crawl,
         "articles": cmd_articles,
         "extract": cmd_extract,
-        "export": cmd_export,
+        "export": run_export,
+        "serve": run_serve,
         "demo": cmd_demo,
         "db": cmd_db,
         "sites": cmd_sites,
@@ -277,8 +282,9 @@ def cmd_articles(args: argparse.Namespace) -> int:
                             f"{v.content_hash[:12]}  {v.title}"
                         )
             return 0
-        text = args.query if args.articles_cmd == "search" else None
-        rows = store.query(_query(args, text))
+        if args.articles_cmd == "search":
+            return _search(store, args)
+        rows = store.query(_query(args))
         for a in rows:
             if args.json:
                 sys.stdout.write(json.dumps(article_record(a), ensure_ascii=False) + "\n")
@@ -293,28 +299,21 @@ def cmd_articles(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    query = ArticleQuery(
-        source=args.source,
-        language=args.language,
-        one_per_cluster=args.one_per_cluster,
-        since_seq=args.since,
-    )
-    count, cursor = 0, args.since
-    with store_session(settings) as store:
-        out = args.output.open("w", encoding="utf-8") if args.output else sys.stdout
-        try:
-            for article in store.iter_articles(query):
-                out.write(json.dumps(article_record(article), ensure_ascii=False) + "\n")
-                count += 1
-                cursor = max(cursor, article.seq)
-        finally:
-            if args.output:
-                out.close()
-    print(
-        f"exported {count} articles; next cursor: {cursor} (use --since {cursor})", file=sys.stderr
-    )
+def _search(store: SqlStore, args: argparse.Namespace) -> int:
+    hits = store.search(_query(args, args.query))
+    for hit in hits:
+        a = hit.article
+        if args.json:
+            record = {**article_record(a), "snippet": hit.snippet, "rank": hit.rank}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            continue
+        date = a.published.date().isoformat() if a.published else "----------"
+        print(f"{a.id:>7}  {date}  {(a.language or '--'):<3} {a.source[:12]:<12} {a.title[:70]}")
+        on, off = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+        snippet = hit.snippet.replace("<mark>", on).replace("</mark>", off)
+        print(f"         {html.unescape(snippet)}")
+    if not hits and not args.json:
+        print("no articles match", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ingest import __version__
+from ingest.cli.export_cmd import add_export_parser
+from ingest.cli.serve import add_serve_parser
 from ingest.errors import IngestError
 from ingest.logs import configure_logging
 
@@ -127,19 +129,8 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     e.add_argument("--url", help="the page's URL (improves dates, canonical URL, rules)")
     e.add_argument("--text", action="store_true", help="print readable text instead of JSON")
 
-    x = sub.add_parser("export", help="export stored articles for analytics")
-    x.add_argument("--format", choices=["jsonl"], default="jsonl")
-    x.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
-    x.add_argument(
-        "--since",
-        type=int,
-        default=0,
-        metavar="CURSOR",
-        help="only articles changed after this cursor (printed at the end)",
-    )
-    x.add_argument("--source")
-    x.add_argument("--language")
-    x.add_argument("--one-per-cluster", action="store_true")
+    add_export_parser(sub)
+    add_serve_parser(sub)
 
     d = sub.add_parser(
         "demo",

@@ -15,8 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+import structlog
+
 from ingest.discover.base import Link
 from ingest.errors import StoreUnavailable
+from ingest.events import EventSink, NullSink, StreamUnavailable, publish_settled
 from ingest.extract.rules import RuleSet
 from ingest.fetch.base import Fetcher
 from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
@@ -27,6 +30,8 @@ from ingest.pipeline.pool import analyse_in_worker
 from ingest.pipeline.process import Analysed, analyse, failure_result, frontier_update, settle
 from ingest.sources import Source
 from ingest.store.base import FrontierEntry, FrontierUpdate, Store
+
+log = structlog.get_logger(__name__)
 
 __all__ = ["CrawlOptions", "Crawler", "PageSink", "Progress", "Summary"]
 
@@ -116,6 +121,7 @@ class Crawler:
         progress: Progress | None = None,
         page_sink: PageSink | None = None,
         concurrency: int = 32,
+        events: EventSink | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
@@ -125,6 +131,7 @@ class Crawler:
         self.progress: Progress = progress or _NoProgress()
         self.page_sink = page_sink
         self.concurrency = concurrency
+        self.events: EventSink = events or NullSink()
         self.summary = Summary()
         self._updates: list[FrontierUpdate] = []
 
@@ -265,7 +272,18 @@ class Crawler:
             )
             if result.url != page.url:
                 result = replace(result, url=page.url)
+            await self._publish(result)
             await self._finish(result, source, page)
+
+    async def _publish(self, result: Result) -> None:
+        """Put a committed change on the change stream; an unreachable stream is logged (the
+        article is stored; ``ingest.events.backfill`` can republish it)."""
+        if result.kind not in (OutcomeKind.STORED, OutcomeKind.UPDATED):
+            return
+        try:
+            await asyncio.to_thread(publish_settled, self.events, self.store, [result])
+        except StreamUnavailable as exc:
+            log.warning("events.unpublished", url=result.url, error=str(exc))
 
     async def _with_store_retry(self, call: Callable[[], Result]) -> Result:
         loop = asyncio.get_running_loop()

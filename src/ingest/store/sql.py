@@ -407,6 +407,8 @@ class SqlStore:
         return stmt
 
     def query(self, q: ArticleQuery) -> list[StoredArticle]:
+        if q.text:  # ranked full-text search (ingest.store.search)
+            return [hit.article for hit in self.search(q)]
         order = (
             (articles.c.published.desc(), articles.c.id.desc())
             if q.newest_first
