@@ -4,6 +4,17 @@
 # throwaway instance where none can be started here, and fail loudly where neither works.
 set -uo pipefail
 
+# Headless Chromium drives the dashboard's end-to-end test.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing chromium and chromium-driver (Debian packages)" >&2
+        (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+            chromium chromium-driver >/dev/null) || echo "note: could not install chromium" >&2
+    else
+        echo "note: chromium/chromedriver missing; install them (apt-get install chromium chromium-driver)" >&2
+    fi
+fi
+
 listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 if ! listening 6379 && command -v redis-server >/dev/null; then
