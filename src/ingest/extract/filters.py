@@ -59,7 +59,7 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if APPEAL.search(low):
         return True
-    if size < 120 and CREDIT_LINE.search(low):
+    if size < 250 and CREDIT_LINE.search(low):
         return True
     if len(text) < 40 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True

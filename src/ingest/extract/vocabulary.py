@@ -331,7 +331,10 @@ APPEAL = re.compile(
     r"kostenlos testen|gratis testen|jetzt unterstützen|unterstützen sie (?:uns|"
     r"unabhängigen)|jetzt abonnieren|abonnieren sie|ihre kommentare|"
     r"comments are moderated|leave a comment|kommentare sind|apoya el periodismo|"
-    r"soutenez|abonnez-vous|hazte socio"
+    r"soutenez|abonnez-vous|hazte socio|appears in print on|^reporting by|editing by |"
+    r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
+    r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
+    r"an electronic replica of the print edition"
 )
 
 #: Short navigation and interface lines that leak into content regions.
@@ -370,6 +373,7 @@ CREDIT_LINE = re.compile(
     r"|[/|]\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap|"
     r"shutterstock|istock)\b[^.]{0,40}$"
     r"|\bnuotr\.?\s*$"
+    r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*[^.:]{2,60}$"
 )
 
 BYLINE_PREFIX = re.compile(
