@@ -73,6 +73,11 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     return _is_date_line(text)
 
 
+def _holds_title(text: str, title_key: str) -> bool:
+    key = _key(text)
+    return len(title_key) >= 10 and len(key) < 3 * len(title_key) and title_key in key
+
+
 def _ends_article(block: Block) -> bool:
     if is_chrome_heading(block.text) and block.kind != "p":
         return True
@@ -136,6 +141,8 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
             break  # "Related", "More from ..." late in the body: the article has ended
         if _drop(block, title_key, lead_key):
             continue
+        if not out and block.kind == "h" and _holds_title(block.text, title_key):
+            continue  # kicker + headline repeated above the body
         ident = (block.kind, block.text)
         if ident in seen and len(block.text) > 20:
             continue
