@@ -162,3 +162,17 @@ def test_copies_saved_at_the_same_moment_end_in_one_cluster(store: SqlStore) -> 
             clusters = set(pool.map(lambda c, s=story: save_copy(s, c), range(copies_per_story)))
             assert len(clusters) == 1, f"story {story} split into clusters {clusters}"
     assert store.counts()["clusters"] == stories
+
+
+def test_an_article_linking_two_clusters_merges_them(store: SqlStore) -> None:
+    text = story_text(7, paragraphs=12)
+    first = store.save(make_article("https://a.example/part-1", text[:6]), now=NOW)
+    second = store.save(make_article("https://b.example/part-2", text[6:]), now=NOW)
+    assert first.cluster_id != second.cluster_id
+    whole = store.save(make_article("https://c.example/whole", text), now=NOW)
+    assert whole.cluster_id == min(first.cluster_id or 0, second.cluster_id or 0)
+    ids = [first.article_id, second.article_id, whole.article_id]
+    stored = [store.get_article(i or 0) for i in ids]
+    assert {a.cluster_id for a in stored if a} == {whole.cluster_id}
+    assert store.counts()["clusters"] == 1
+    assert len(store.query(ArticleQuery(one_per_cluster=True))) == 1

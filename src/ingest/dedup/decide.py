@@ -14,7 +14,14 @@ from datetime import datetime
 
 from ingest.dedup.keys import similarity
 
-__all__ = ["NEAR_DUP_THRESHOLD", "Candidate", "Member", "canonical_member", "choose_cluster"]
+__all__ = [
+    "NEAR_DUP_THRESHOLD",
+    "Candidate",
+    "Member",
+    "canonical_member",
+    "choose_cluster",
+    "matching_clusters",
+]
 
 #: Estimated shingle Jaccard similarity from which two bodies are the same story.
 NEAR_DUP_THRESHOLD = 0.3
@@ -58,6 +65,22 @@ def choose_cluster(
         if best is None or key < best:
             best, chosen = key, cand
     return chosen
+
+
+def matching_clusters(
+    fp: bytes, candidates: Sequence[Candidate], *, threshold: float = NEAR_DUP_THRESHOLD
+) -> list[Candidate]:
+    """Every candidate similar enough to ``fp``, one per cluster (the most similar), ordered
+    by cluster id. More than one means the new article links clusters that are one story."""
+    best: dict[int, tuple[float, Candidate]] = {}
+    for cand in candidates:
+        score = similarity(fp, cand.fingerprint)
+        if score < threshold:
+            continue
+        kept = best.get(cand.cluster_id)
+        if kept is None or (-score, cand.article_id) < (-kept[0], kept[1].article_id):
+            best[cand.cluster_id] = (score, cand)
+    return [best[k][1] for k in sorted(best)]
 
 
 def _published_key(published: datetime | None) -> tuple[int, float]:

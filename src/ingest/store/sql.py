@@ -23,6 +23,7 @@ from ingest.dedup.decide import (
     Member,
     canonical_member,
     choose_cluster,
+    matching_clusters,
 )
 from ingest.dedup.keys import band_keys
 from ingest.errors import StoreError, StoreUnavailable
@@ -272,6 +273,8 @@ class SqlStore:
     def _cluster(
         self, conn: Connection, article_id: int, a: Article, bands: list[str], now: datetime
     ) -> int:
+        """Put a new article in a cluster: the one of its near-duplicates, a new one, or, when
+        it matches members of several clusters, the merge of those (into the lowest id)."""
         if bands:
             conn.execute(
                 lsh_bands.insert(), [{"band_key": b, "article_id": article_id} for b in bands]
@@ -290,28 +293,65 @@ class SqlStore:
             )
             cluster_id = article_id
         else:
-            cluster_id = best.cluster_id
-            members = [
-                Member(r.id, r.published, r.source_priority)
-                for r in conn.execute(
-                    select(articles.c.id, articles.c.published, articles.c.source_priority).where(
-                        or_(articles.c.cluster_id == cluster_id, articles.c.id == article_id)
-                    )
+            matched = matching_clusters(a.fingerprint, candidates, threshold=self.threshold)
+            ids = self._lock_clusters(conn, matched)
+            cluster_id = ids[0]
+            if len(ids) > 1:
+                conn.execute(
+                    update(articles)
+                    .where(articles.c.cluster_id.in_(ids[1:]))
+                    .values(cluster_id=cluster_id)
                 )
-            ]
+                conn.execute(clusters.delete().where(clusters.c.id.in_(ids[1:])))
             conn.execute(
-                update(clusters)
-                .where(clusters.c.id == cluster_id)
-                .values(
-                    size=clusters.c.size + 1,
-                    updated_at=now,
-                    canonical_article_id=canonical_member(members),
-                )
+                update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
             )
+            self._refresh_cluster(conn, cluster_id, now)
+            return cluster_id
         conn.execute(
             update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
         )
         return cluster_id
+
+    def _lock_clusters(self, conn: Connection, matched: list[Candidate]) -> list[int]:
+        """Lock the clusters of the matched articles and return their current ids, lowest
+        first. On PostgreSQL a concurrent merge may have moved a member since it was read, so
+        the ids are re-read under the lock until they are stable."""
+        article_ids = [c.article_id for c in matched]
+        ids = sorted({c.cluster_id for c in matched})
+        locked: set[int] = set()
+        while True:
+            self._lock(conn, [f"c:{i}" for i in ids if i not in locked])
+            locked.update(ids)
+            current = sorted(
+                set(
+                    conn.execute(
+                        select(articles.c.cluster_id).where(articles.c.id.in_(article_ids))
+                    ).scalars()
+                )
+            )
+            if set(current) <= locked:
+                return current
+            ids = current
+
+    def _refresh_cluster(self, conn: Connection, cluster_id: int, now: datetime) -> None:
+        members = [
+            Member(r.id, r.published, r.source_priority)
+            for r in conn.execute(
+                select(articles.c.id, articles.c.published, articles.c.source_priority).where(
+                    articles.c.cluster_id == cluster_id
+                )
+            )
+        ]
+        conn.execute(
+            update(clusters)
+            .where(clusters.c.id == cluster_id)
+            .values(
+                size=len(members),
+                updated_at=now,
+                canonical_article_id=canonical_member(members),
+            )
+        )
 
     def _candidates(self, conn: Connection, article_id: int, bands: list[str]) -> list[Candidate]:
         found: dict[int, Candidate] = {}
