@@ -22,6 +22,7 @@ _SEMANTIC = (
 _MIN_UNIT = 25
 _MAX_UNITS = 6_000
 _DIVIDERS = (1, 2, 6, 9, 12)
+_PARENT_SHARE = 0.75
 _PUNCT = ",，、،;。."
 
 
@@ -108,6 +109,10 @@ def _contains(ancestor: LexborNode, node: LexborNode, limit: int = 40) -> bool:
 
 def _lift(top: LexborNode, best: float, final: list[tuple[float, LexborNode]]) -> LexborNode:
     """Use a common ancestor when several strong candidates sit under it (a split body)."""
+    parent = top.parent
+    for score, node in final[1:4]:
+        if parent is not None and node.mem_id == parent.mem_id and score >= _PARENT_SHARE * best:
+            return parent  # the parent scores nearly as well: it holds more of the body
     rivals = [node for score, node in final[1:] if score >= 0.5 * best]
     if len(rivals) < 2:
         return top
