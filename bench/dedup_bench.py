@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from ingest.dedup.decide import NEAR_DUP_THRESHOLD, Candidate, choose_cluster
+from ingest.dedup.decide import NEAR_DUP_THRESHOLD, Candidate, matching_clusters
 from ingest.dedup.index import MemoryIndex
 from ingest.dedup.keys import NUM_PERM, SHINGLE_SIZE, fingerprint, paragraph_tokens
 
@@ -326,17 +326,25 @@ def _heavy_chrome(body: str, pub: Publisher, others: Sequence[Story], rng: rando
 
 
 def cluster_ours(copies: Sequence[Copy], *, threshold: float) -> tuple[list[int], float]:
+    """The store's procedure in memory: join the matching cluster, or merge the clusters a
+    copy links (into the lowest id), or start a new one."""
     index = MemoryIndex()
     cluster_of: dict[int, int] = {}
-    labels: list[int] = []
+    members: dict[int, list[int]] = {}
     start = time.perf_counter()
     for i, c in enumerate(copies):
         fp = fingerprint(c.body)
         cands = [Candidate(j, cluster_of[j], index.fingerprint(j), None) for j in index.query(fp)]
-        best = choose_cluster(fp, cands, threshold=threshold)
-        cluster_of[i] = i if best is None else best.cluster_id
+        matched = matching_clusters(fp, cands, threshold=threshold)
+        target = matched[0].cluster_id if matched else i
+        for other in matched[1:]:
+            for j in members.pop(other.cluster_id):
+                cluster_of[j] = target
+                members[target].append(j)
+        cluster_of[i] = target
+        members.setdefault(target, []).append(i)
         index.add(i, fp)
-        labels.append(cluster_of[i])
+    labels = [cluster_of[i] for i in range(len(copies))]
     return labels, time.perf_counter() - start
 
 
