@@ -190,6 +190,23 @@ CHROME_WORDS = frozenset(
         "partner",
         "affiliate",
         "outstream",
+        "bildunterschrift",
+        "bildtext",
+        "img-description",
+        "image-description",
+        "photo-description",
+        "picture-description",
+        "image-text",
+        "img-text",
+        "foto-text",
+        "photo-text",
+        "image-info",
+        "img-info",
+        "image-source",
+        "photo-source",
+        "img-source",
+        "image-copyright",
+        "img-copyright",
     ]
 )
 CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")
@@ -200,6 +217,9 @@ _NAME_SPLIT = re.compile(r"[\s_-]+")
 def is_chrome_name(names: str) -> bool:
     """True when a lower-cased ``class``/``id`` string names page chrome."""
     tokens = [t for t in _NAME_SPLIT.split(names) if t]
+    classes = names.split()
+    if "hidden" in classes and not any(":" in c for c in classes):
+        return True  # hidden from view (a responsive "hidden md:block" is shown on desktop)
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
         if tok not in _FIRST_WORDS:
