@@ -116,14 +116,13 @@ def _lift(top: LexborNode, best: float, final: list[tuple[float, LexborNode]]) -
     rivals = [node for score, node in final[1:] if score >= 0.5 * best]
     if len(rivals) < 2:
         return top
-    node = top.parent
+    ancestor = top.parent
     for _ in range(4):
-        if node is None or node.tag in ("body", "html"):
+        if ancestor is None or ancestor.tag in ("body", "html"):
             return top
-        inside = sum(1 for r in rivals if _contains(node, r))
-        if inside >= 2:
-            return node
-        node = node.parent
+        if sum(1 for r in rivals if _contains(ancestor, r)) >= 2:
+            return ancestor
+        ancestor = ancestor.parent
     return top
 
 
