@@ -8,7 +8,9 @@ Run the pieces with the ordinary commands (see docs/distributed.md)::
 
 Celery settings that are not part of ``Settings`` (e.g. a short visibility timeout in tests)
 can be overridden by a Python module named in ``CELERY_CONFIG_MODULE``: its public lower-case
-names (Celery setting names) are merged over the generated configuration.
+names (Celery setting names) are merged over the generated configuration, and names starting
+with ``ingest_`` set fields of :class:`~ingest.pipeline.distributed.WorkerOptions`
+(``ingest_fetch_batch = 10``).
 """
 
 from __future__ import annotations
@@ -53,9 +55,11 @@ def _schedule(settings: Settings) -> dict[str, dict[str, Any]]:
 def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
     """The Celery app and the (still closed) runtime of this process."""
     config = celery_config(settings, WorkerOptions())
-    config.update(_overrides())
+    overrides = _overrides()
+    ours = {k[len("ingest_") :]: v for k, v in overrides.items() if k.startswith("ingest_")}
+    config.update({k: v for k, v in overrides.items() if not k.startswith("ingest_")})
     visibility = int(config["broker_transport_options"].get("visibility_timeout", 3600))
-    options = WorkerOptions.for_visibility(visibility)
+    options = WorkerOptions.for_visibility(visibility, **ours)
     config["broker_transport_options"] = {
         **celery_config(settings, options)["broker_transport_options"],
         **config["broker_transport_options"],

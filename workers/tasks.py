@@ -75,7 +75,7 @@ def _guarded(task: Task, call: Callable[[], T]) -> T:
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped
     name=CRAWL_SOURCE,
     soft_time_limit=_options.crawl_time_limit,
-    time_limit=_options.crawl_time_limit + 30,
+    time_limit=_options.hard_limit(_options.crawl_time_limit),
     **_COMMON,
 )
 def crawl_source(self: Task, job_id: str) -> dict[str, Any]:
@@ -98,8 +98,8 @@ def crawl_source(self: Task, job_id: str) -> dict[str, Any]:
 
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped
     name=SCHEDULED_CRAWL,
-    soft_time_limit=60,
-    time_limit=90,
+    soft_time_limit=_options.process_time_limit,
+    time_limit=_options.hard_limit(_options.process_time_limit),
     **_COMMON,
 )
 def scheduled_crawl(self: Task, source: str) -> dict[str, Any]:
@@ -115,7 +115,7 @@ def scheduled_crawl(self: Task, source: str) -> dict[str, Any]:
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped
     name=FETCH_BATCH,
     soft_time_limit=_options.fetch_time_limit,
-    time_limit=_options.fetch_time_limit + 30,
+    time_limit=_options.hard_limit(_options.fetch_time_limit),
     **_COMMON,
 )
 def fetch_batch(self: Task, job_id: str, source: list[Any], targets: list[list[Any]]) -> int:
@@ -140,7 +140,7 @@ def fetch_batch(self: Task, job_id: str, source: list[Any], targets: list[list[A
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped
     name=PROCESS_PAGE,
     soft_time_limit=_options.process_time_limit,
-    time_limit=_options.process_time_limit + 30,
+    time_limit=_options.hard_limit(_options.process_time_limit),
     **_COMMON,
 )
 def process_page(

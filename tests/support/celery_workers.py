@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.cli.jobs import job_control
+from ingest.errors import TransientError
 from ingest.pipeline.distributed import JobControl
 from ingest.settings import Settings, load_settings
 from ingest.store.jobs import Job
@@ -151,18 +152,20 @@ def worker_env(
     sources_file: Path,
     workdir: Path,
     prefix: str,
-    visibility_timeout: int = 20,
+    visibility_timeout: int = 30,
     extra: dict[str, str] | None = None,
+    options: dict[str, object] | None = None,
 ) -> dict[str, str]:
     """The environment of a test worker: only ``INGEST_*`` settings given here (none from the
-    test process), a unique key prefix, and a short visibility timeout."""
+    test process), a unique key prefix, a short visibility timeout and ``options`` (fields of
+    ``WorkerOptions``) in the Celery override module."""
     config = workdir / "test_celeryconfig.py"
     config.write_text(
         "broker_transport_options = {\n"
         f"    'visibility_timeout': {visibility_timeout},\n"
         "    'unacked_restore_interval': 1,\n"
         "    'unacked_restore_throttle': 1,\n"
-        "}\n"
+        "}\n" + "".join(f"ingest_{k} = {v!r}\n" for k, v in (options or {}).items())
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INGEST_", "CELERY_"))}
     env.update(
@@ -354,7 +357,11 @@ async def wait_job(
     deadline = time.monotonic() + within
     job: Job | None = None
     while time.monotonic() < deadline:
-        job = await asyncio.to_thread(control.status, job_id)
+        try:
+            job = await asyncio.to_thread(control.status, job_id)
+        except TransientError:  # the test stopped a service on purpose
+            await asyncio.sleep(0.5)
+            continue
         assert job is not None, f"job {job_id} not found"
         if (until is not None and until(job)) or (until is None and not job.active):
             return job

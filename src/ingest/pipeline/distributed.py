@@ -106,25 +106,32 @@ class WorkerOptions:
 
     def __post_init__(self) -> None:
         longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
-        if self.visibility_timeout <= longest + self.retry_backoff_max:
+        needed = self.hard_limit(longest) + self.retry_backoff_max
+        if self.visibility_timeout <= needed:
             raise ConfigError(
                 f"visibility_timeout ({self.visibility_timeout}s) must exceed the longest task "
-                f"time limit plus retry delay ({longest + self.retry_backoff_max}s)"
+                f"time limit plus retry delay ({needed}s)"
             )
 
+    @staticmethod
+    def hard_limit(soft: int) -> int:
+        """The hard time limit that goes with a soft one (time to clean up after it)."""
+        return soft + max(5, soft // 10)
+
     @classmethod
-    def for_visibility(cls, visibility_timeout: int) -> WorkerOptions:
+    def for_visibility(cls, visibility_timeout: int, **changes: Any) -> WorkerOptions:
         """Options scaled to a (short) visibility timeout, keeping its invariant."""
         if visibility_timeout >= cls().visibility_timeout:
-            return cls(visibility_timeout=visibility_timeout)
-        unit = max(1, visibility_timeout // 8)
-        return cls(
-            visibility_timeout=visibility_timeout,
-            retry_backoff_max=max(1, unit),
-            crawl_time_limit=unit * 6,
-            fetch_time_limit=unit * 5,
-            process_time_limit=unit * 4,
-        )
+            return cls(visibility_timeout=visibility_timeout, **changes)
+        unit = max(1, visibility_timeout // 10)
+        values: dict[str, Any] = {
+            "visibility_timeout": visibility_timeout,
+            "retry_backoff_max": unit,
+            "crawl_time_limit": unit * 6,
+            "fetch_time_limit": unit * 5,
+            "process_time_limit": unit * 4,
+        }
+        return cls(**(values | changes))
 
 
 def celery_config(settings: Settings, options: WorkerOptions) -> dict[str, Any]:
