@@ -207,6 +207,12 @@ CHROME_WORDS = frozenset(
         "img-source",
         "image-copyright",
         "img-copyright",
+        "infobox",
+        "info-box",
+        "factbox",
+        "fact-box",
+        "expandable-box",
+        "accordion",
     ]
 )
 CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")
