@@ -16,9 +16,11 @@ _LEAD_SEL = (
     "[class*=teaser], [class*=chapo], [class*=perex], [class*=ingress], [class*=abstract], "
     "[class*=bajada], [class*=entradilla], [class*=lede], [class*=strap], [class*=spot], "
     "[class*=Lead], [class*=Intro], [class*=Summary], [class*=Teaser], [class*=Sub], "
-    "[itemprop=description], [data-testid*=standfirst], [data-testid*=lead]"
+    "[itemprop=description], [data-testid*=standfirst], [data-testid*=lead], "
+    "[class*=preface], [class*=vorspann], [class*=anriss]"
 )
 _MIN, _MAX = 30, 900
+_FAR = 99
 
 
 def _words(text: str) -> set[str]:
@@ -32,10 +34,10 @@ def _similar(a: str, b: str) -> bool:
     return len(wa & wb) >= 0.6 * min(len(wa), len(wb))
 
 
-def _near(node: LexborNode, h1: LexborNode | None) -> bool:
-    """True when ``node`` and the headline share an ancestor at most four levels up."""
+def _distance(node: LexborNode, h1: LexborNode | None) -> int:
+    """Levels up from ``node`` to an ancestor it shares with the headline (99: none within 5)."""
     if h1 is None:
-        return True
+        return 0
     ancestors = set()
     cur = h1.parent
     for _ in range(5):
@@ -44,13 +46,13 @@ def _near(node: LexborNode, h1: LexborNode | None) -> bool:
         ancestors.add(cur.mem_id)
         cur = cur.parent
     cur = node.parent
-    for _ in range(5):
+    for level in range(5):
         if cur is None or cur.tag in ("body", "html"):
-            return False
+            return _FAR
         if cur.mem_id in ancestors:
-            return True
+            return level
         cur = cur.parent
-    return False
+    return _FAR
 
 
 def _ok(node: LexborNode, text: str) -> bool:
@@ -78,6 +80,7 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
             if parent is None or parent.tag in ("body", "html"):
                 break
             scope = parent
+    best: tuple[int, LexborNode] | None = None
     for node in scope.css(_LEAD_SEL)[:60]:
         named = LEAD_CLASS.search(class_id(node)) is not None
         if not named and (node.attributes.get("itemprop") or "") != "description":
@@ -85,8 +88,11 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
         text = clean(node.text())
         if not _ok(node, text) or (title and clean(title) == text):
             continue
-        if _near(node, h1) or (description and _similar(text, description)):
-            return node
+        rank = 0 if description and _similar(text, description) else _distance(node, h1)
+        if rank < _FAR and (best is None or rank < best[0]):
+            best = (rank, node)  # the closest to the headline wins; ties go to the first
+    if best is not None:
+        return best[1]
     if h1 is not None and description:
         nxt = _next_element(h1)
         if nxt is not None and nxt.tag in ("p", "h2", "div", "span"):

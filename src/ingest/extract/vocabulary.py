@@ -258,7 +258,8 @@ LEAD_CLASS = re.compile(
     r"entradilla|chapo|chapeau|abstract|teaser-?text|article-?teaser|kicker-?text|"
     r"strapline|summary-?text|lede|ingress|ingres|perex|spot|bajada|sumario|"
     r"article-?lead|article__lead|article-?intro|article__intro|article-?summary|"
-    r"article-?description|post-?excerpt|entry-?summary|story-?intro|headline-?intro"
+    r"article-?description|post-?excerpt|entry-?summary|story-?intro|headline-?intro|"
+    r"preface|vorspann|anriss|intro-?text"
     r")(?=$|[\s_-])"
 )
 
