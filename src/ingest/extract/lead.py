@@ -55,11 +55,31 @@ def _distance(node: LexborNode, h1: LexborNode | None) -> int:
     return _FAR
 
 
+_SIDE_WORDS = ("widget", "related", "recommend", "most-read", "mostread")
+
+
+def _in_sidebar(node: LexborNode) -> bool:
+    """True inside an aside, navigation, footer or a sidebar/related box."""
+    cur = node.parent
+    for _ in range(8):
+        if cur is None or cur.tag in ("body", "html"):
+            return False
+        if cur.tag in ("aside", "nav", "footer"):
+            return True
+        names = class_id(cur)
+        if any(w in names for w in _SIDE_WORDS):
+            return True
+        cur = cur.parent
+    return False
+
+
 def _ok(node: LexborNode, text: str) -> bool:
     if not _MIN <= len(text) <= _MAX or node.tag in ("a", "li", "ul", "ol", "h1", "body", "form"):
         return False
     low = text.lower()
     if PROMPT.search(low) or EMBED_PLACEHOLDER.search(low) or "comment" in class_id(node):
+        return False
+    if _in_sidebar(node):
         return False
     if node.css_first("h1, h2, figure, ul") is not None:
         return False
