@@ -20,7 +20,7 @@ from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
 from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of
 from ingest.extract.filters import filter_blocks
-from ingest.extract.guide import guide_blocks
+from ingest.extract.guide import guide_blocks, unescape
 from ingest.extract.images import find_images
 from ingest.extract.lead import find_lead
 from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
@@ -124,7 +124,7 @@ def _repeats_body(lead: str, blocks: list[Block]) -> bool:
 
 
 def _json_ld_blocks(body: str) -> list[Block]:
-    parts = [clean(p) for p in re.split(r"\n\s*\n|\n|<br\s*/?>", body)]
+    parts = [clean(p) for p in re.split(r"\n\s*\n|\n|<br\s*/?>", unescape(body))]
     return [Block("p", clean(LexborHTMLParser(p).text()) if "<" in p else p) for p in parts if p]
 
 

@@ -4,13 +4,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from selectolax.lexbor import LexborHTMLParser
 
 from ingest.model import Block
 
-__all__ = ["guide_blocks", "ld_text"]
+__all__ = ["guide_blocks", "ld_text", "unescape"]
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
@@ -20,8 +21,18 @@ _IN_BODY = 0.6
 _COMPLETE = 0.5
 
 
+def unescape(body: str) -> str:
+    """Undo HTML escaping, also when it was applied twice ("&amp;ccedil;")."""
+    for _ in range(2):
+        if "&" not in body:
+            break
+        body = html.unescape(body)
+    return body
+
+
 def ld_text(body: str) -> str:
-    """The articleBody as plain text (some sites put markup in it)."""
+    """The articleBody as plain text (some sites put markup or escaped entities in it)."""
+    body = unescape(body)
     if "<" in body and ">" in body:
         return LexborHTMLParser(body).text(separator=" ")
     return body
@@ -34,7 +45,8 @@ def _tokens(text: str) -> list[str]:
 def guide_blocks(blocks: list[Block], ld_body: str) -> list[Block] | None:
     """The blocks the articleBody vouches for, or ``None`` when it cannot judge (too short,
     truncated, or matching too little of the DOM text)."""
-    vocabulary = set(_tokens(ld_text(ld_body)))
+    ld_body = ld_text(ld_body)
+    vocabulary = set(_tokens(ld_body))
     if len(vocabulary) < 30 or not blocks:
         return None
     per_block = [_tokens(b.text) for b in blocks]
