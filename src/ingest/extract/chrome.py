@@ -17,6 +17,8 @@ _CHROME_TAGS = (
     "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
     "figure, figcaption, picture, img, menu"
 )
+_NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
+_HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
 _HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=heading], [class*=head]"
 #: An element that holds this share of the page's text is content, whatever its name says.
@@ -62,8 +64,8 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
         if verdict is None:
             verdict = memo[names] = _judge(names)
         chrome, strong = verdict
-        if not chrome or node.tag in ("html", "body", "main", "article"):
-            continue
+        if not chrome or node.tag in _NEVER_BY_NAME or (node.tag in _HEADING_TAGS and not strong):
+            continue  # a heading's own class says little; its container decides
         if _protected(node, page_chars, strong=strong):
             continue
         node.decompose()
