@@ -61,7 +61,7 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if size < 250 and CREDIT_LINE.search(low):
         return True
-    if len(text) < 40 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
+    if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True

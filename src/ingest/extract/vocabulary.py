@@ -339,7 +339,7 @@ EMBED_PLACEHOLDER = re.compile(
     r"(?:enable|accept) (?:javascript|cookies|all cookies) to (?:view|see|watch)|"
     r"contenido externo|contenu externe|contenuto esterno|"
     r"(?:watch|play|view) (?:the )?video|video (?:abspielen|ansehen)|"
-    r"your browser does not support",
+    r"your browser does not support|^now playing|^reproduciendo|^lecture en cours|^wird abgespielt",
 )
 
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).
@@ -366,7 +366,8 @@ APPEAL = re.compile(
 
 #: Short navigation and interface lines that leak into content regions.
 INTERFACE_LINE = re.compile(
-    r"^(?:back to (?:top|home|article)|go to .{1,30} home|zurück(?: zum artikel| nach oben)?|"
+    r"^(?:back to (?:top|home|article)|go to .{1,30}|report (?:inappropriate content|abuse|an error)|"
+    r"there was a problem\. please try again|please try again|something went wrong|zurück(?: zum artikel| nach oben)?|"
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
     r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
