@@ -366,8 +366,10 @@ APPEAL = re.compile(
 
 #: Short navigation and interface lines that leak into content regions.
 INTERFACE_LINE = re.compile(
-    r"^(?:back to (?:top|home|article)|go to .{1,30}|report (?:inappropriate content|abuse|an error)|"
-    r"there was a problem\. please try again|please try again|something went wrong|zurück(?: zum artikel| nach oben)?|"
+    r"^(?:back to (?:top|home|article)|go to .{1,30}|"
+    r"report (?:inappropriate content|abuse|an error)|"
+    r"there was a problem\. please try again|please try again|something went wrong|"
+    r"zurück(?: zum artikel| nach oben)?|"
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
     r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
