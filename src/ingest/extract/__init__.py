@@ -7,202 +7,22 @@ deterministic: no I/O, no clock, no environment. ``extract`` never raises.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-
-from selectolax.lexbor import LexborHTMLParser, LexborNode
-
-from ingest.extract.blocks import walk_blocks
-from ingest.extract.chrome import strip_chrome
-from ingest.extract.classify import page_problem, result_problem
-from ingest.extract.content import find_region
-from ingest.extract.dates import parse_any_date
-from ingest.extract.decode import decode_html, sanitize_text
-from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of
-from ingest.extract.filters import filter_blocks
-from ingest.extract.guide import guide_blocks, unescape
-from ingest.extract.images import find_images
-from ingest.extract.lead import find_lead
-from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
-from ingest.extract.people import clean_authors
+from ingest.extract.page import MAX_CHARS, extract_page
 from ingest.extract.rules import RuleSet, SiteRules, check_rules, load_rules
-from ingest.extract.titles import host_key
-from ingest.extract.vocabulary import BYLINE_PREFIX
-from ingest.model import Block, Extracted, NotArticle
+from ingest.model import Extracted, NotArticle
 
-__all__ = ["RuleSet", "SiteRules", "check_rules", "extract", "load_rules"]
-
-#: Pages longer than this are cut: no article needs more, and it bounds time and memory.
-MAX_CHARS = 8_000_000
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_BINARY_SHARE = 0.1
-
-
-def _words(text: str) -> int:
-    words = len(text.split())
-    return words if text.isascii() else words + len(_CJK.findall(text)) // 2
-
-
-def _to_text(html: str | bytes) -> str:
-    if isinstance(html, bytes | bytearray | memoryview):
-        html = decode_html(bytes(html[: MAX_CHARS * 2]))
-    return sanitize_text(html[:MAX_CHARS])
-
-
-def _looks_binary(text: str) -> bool:
-    head = text[:4096]
-    if not head:
-        return False
-    bad = head.count("\ufffd")
-    return bad > _BINARY_SHARE * len(head) or "<" not in text[:65536]
+__all__ = ["MAX_CHARS", "RuleSet", "SiteRules", "check_rules", "extract", "load_rules"]
 
 
 def extract(
     html: str | bytes, url: str | None = None, *, rules: SiteRules | None = None
 ) -> Extracted | NotArticle:
-    """Extract the article of one page, or say why it is not one. Never raises."""
+    """Extract the article of one page, or say why it is not one.
+
+    Pure and deterministic; never raises: a document the parser cannot process comes back as
+    ``NotArticle("not_html", ...)``.
+    """
     try:
-        return _extract(html, url if isinstance(url, str) else None, rules)
+        return extract_page(html, url if isinstance(url, str) else None, rules)
     except Exception as exc:
         return NotArticle("not_html", f"unparseable document ({type(exc).__name__})")
-
-
-def _apply_rules(tree: LexborHTMLParser, meta: Meta, rules: SiteRules) -> Meta:
-    prov = dict(meta.provenance)
-    changes: dict[str, object] = {}
-    if rules.title and (node := tree.css_first(rules.title)) is not None and text_of(node):
-        changes["title"], prov["title"] = text_of(node), "rules"
-    if rules.date and (node := tree.css_first(rules.date)) is not None:
-        values = [attr(node, "datetime"), attr(node, "content")]
-        values += [v for v in node.attributes.values() if v and v[:1].isdigit()]
-        for value in [*values, text_of(node)]:
-            if (parsed := parse_any_date(value)) is not None:
-                changes["published"], prov["published"] = parsed, "rules"
-                break
-    if rules.authors:
-        names = clean_authors(text_of(n) for n in tree.css(rules.authors))
-        if names:
-            changes["authors"], prov["authors"] = names, "rules"
-    return replace(meta, provenance=prov, **changes)  # type: ignore[arg-type]
-
-
-def _visible_description(description: str, body: LexborNode) -> bool:
-    """True when the page's description is also printed on the page, outside its chrome
-    (a standfirst the markup does not name)."""
-    text = clean(description)
-    return 40 <= len(text) <= 600 and text in " ".join(body.text(separator=" ").split())
-
-
-_NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}[A-ZÀ-Þ][\w'’.-]+$")
-
-
-def _byline_from_body(meta: Meta, blocks: list[Block], url: str | None) -> Meta:
-    """When metadata names no person, a byline opening the body ("By Jane Doe", or just the
-    name on its own line) does."""
-    orgs = (meta.site_name or "", meta.ld.publisher, host_key(urlsplit_host(url or "")))
-    if meta.authors and not all(org_like(a, orgs) for a in meta.authors):
-        return meta
-    for block in blocks[:3]:
-        text = block.text
-        if block.kind != "p" or len(text) > 60:
-            continue
-        if BYLINE_PREFIX.match(text) or _NAME_LINE.match(text):
-            names = clean_authors([text])
-            if names and not any(org_like(n, orgs) for n in names):
-                return replace(
-                    meta, authors=names, provenance={**meta.provenance, "authors": "dom"}
-                )
-    return meta
-
-
-def _repeats_body(lead: str, blocks: list[Block]) -> bool:
-    """True when the lead is (part of) the opening paragraphs, or they are part of it."""
-    head = blocks[:6]
-    if lead in " ".join(b.text for b in head):
-        return True
-    return any(len(b.text) >= 30 and b.text in lead for b in head)
-
-
-def _json_ld_blocks(body: str) -> list[Block]:
-    parts = [clean(p) for p in re.split(r"\n\s*\n|\n|<br\s*/?>", unescape(body))]
-    return [Block("p", clean(LexborHTMLParser(p).text()) if "<" in p else p) for p in parts if p]
-
-
-def _extract(html: str | bytes, url: str | None, rules: SiteRules | None) -> Extracted | NotArticle:
-    text = _to_text(html)
-    if not text.strip():
-        return NotArticle("empty", "empty document")
-    if _looks_binary(text):
-        return NotArticle("not_html", "binary or non-HTML content")
-    tree = parse(text)
-    meta = read_metadata(tree, url)
-    if rules is not None:
-        meta = _apply_rules(tree, meta, rules)
-    tree.strip_tags(list(SKIP_TAGS))
-    body = tree.body
-    visible = clean(body.text(separator=" ")[: _PAGE_SAMPLE * 2]) if body is not None else ""
-    problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
-    if problem or body is None:
-        reason, detail = problem or ("empty", "no body")
-        return NotArticle(reason, detail, meta.title)
-    headline_links = len(body.css("h2 a[href], h3 a[href], a[href] h2, a[href] h3"))
-    images = find_images(body, meta.canonical_url or url, meta.image_urls)
-    lead_node = find_lead(tree, meta.description, meta.title)
-    lead = clean(lead_node.text()) if lead_node is not None else None
-    lead_source = "dom"
-    if lead_node is not None:
-        lead_node.decompose()
-    if rules is not None and rules.remove:
-        remove_all(body.css(", ".join(rules.remove)))
-    if rules is not None and rules.body:
-        strip_chrome(body, keep_classes=True)
-        nodes = body.css(", ".join(rules.body))
-        strategy = "rules"
-    else:
-        strip_chrome(body)
-        region = find_region(body)
-        nodes, strategy = (list(region.nodes), region.strategy) if region else ([], "none")
-    if lead is None and _visible_description(meta.description, body):
-        lead, lead_source = clean(meta.description), "meta"
-    raw_blocks = walk_blocks(nodes)
-    meta = _byline_from_body(meta, raw_blocks, url)
-    if lead and lead_source == "meta" and _repeats_body(lead, raw_blocks):
-        lead = None  # the description repeats body text: it is not a separate standfirst
-    blocks = filter_blocks(raw_blocks, meta.title, lead)
-    words = sum(_words(b.text) for b in blocks)
-    ld_words = _words(meta.ld.body) if meta.ld.body else 0
-    if ld_words >= 60 and words < 0.6 * ld_words and strategy != "rules":
-        blocks = filter_blocks(_json_ld_blocks(meta.ld.body), meta.title, lead)
-        words, strategy = sum(_words(b.text) for b in blocks), "json-ld"
-    elif ld_words >= 60 and strategy != "rules":
-        guided = guide_blocks(blocks, meta.ld.body)
-        if guided is not None and len(guided) < len(blocks):
-            blocks, strategy = guided, f"json-ld+{strategy}"
-            words = sum(_words(b.text) for b in blocks)
-    problem = result_problem(words, meta, visible[:_PAGE_SAMPLE], meta.title or "",
-                             headline_links)  # fmt: skip
-    if problem:
-        return NotArticle(problem[0], problem[1], meta.title)
-    provenance = dict(meta.provenance)
-    provenance["body"] = strategy
-    if lead:
-        provenance["lead"] = lead_source
-    return Extracted(
-        title=meta.title,
-        blocks=tuple(blocks),
-        lead=lead,
-        authors=meta.authors,
-        published=meta.published,
-        modified=meta.modified,
-        language=meta.language,
-        canonical_url=meta.canonical_url,
-        site_name=meta.site_name,
-        section=meta.section,
-        tags=meta.tags,
-        images=images,
-        strategy=strategy,
-        provenance=provenance,
-    )
-
-
-_PAGE_SAMPLE = 20_000

@@ -1,0 +1,222 @@
+"""One page through the parser: decode, metadata, chrome, main content, structured-data check,
+not-an-article verdict. Each stage is a small pure function; ``extract_page`` wires them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ingest.extract.blocks import walk_blocks
+from ingest.extract.chrome import strip_chrome
+from ingest.extract.classify import page_problem, result_problem
+from ingest.extract.content import find_region
+from ingest.extract.dates import parse_any_date
+from ingest.extract.decode import decode_html, sanitize_text
+from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of
+from ingest.extract.filters import filter_blocks
+from ingest.extract.guide import guide_blocks, unescape
+from ingest.extract.images import find_images
+from ingest.extract.lead import find_lead
+from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
+from ingest.extract.people import clean_authors
+from ingest.extract.rules import SiteRules
+from ingest.extract.titles import host_key
+from ingest.extract.vocabulary import BYLINE_PREFIX
+from ingest.model import Block, Extracted, Image, NotArticle
+
+__all__ = ["MAX_CHARS", "extract_page"]
+
+#: Pages longer than this are cut: no article needs more, and it bounds time and memory.
+MAX_CHARS = 8_000_000
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+_NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}[A-ZÀ-Þ][\w'’.-]+$")
+_BINARY_SHARE = 0.1
+_PAGE_SAMPLE = 20_000
+_HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
+
+
+@dataclass(frozen=True, slots=True)
+class _Body:
+    blocks: tuple[Block, ...]
+    strategy: str
+    lead: str | None
+    lead_source: str
+
+
+def words(text: str) -> int:
+    """Word count, CJK characters counted as half a word each."""
+    count = len(text.split())
+    return count if text.isascii() else count + len(_CJK.findall(text)) // 2
+
+
+def _to_text(html: str | bytes) -> str:
+    if isinstance(html, bytes | bytearray | memoryview):
+        html = decode_html(bytes(html[: MAX_CHARS * 2]))
+    return sanitize_text(html[:MAX_CHARS])
+
+
+def _looks_binary(text: str) -> bool:
+    head = text[:4096]
+    bad = head.count("\ufffd")
+    return bad > _BINARY_SHARE * len(head) or "<" not in text[:65536]
+
+
+def extract_page(
+    html: str | bytes, url: str | None, rules: SiteRules | None
+) -> Extracted | NotArticle:
+    """The article of one page, or why it is not one (may raise on parser failure)."""
+    text = _to_text(html)
+    if not text.strip():
+        return NotArticle("empty", "empty document")
+    if _looks_binary(text):
+        return NotArticle("not_html", "binary or non-HTML content")
+    tree = parse(text)
+    meta = read_metadata(tree, url)
+    if rules is not None:
+        meta = _apply_rules(tree, meta, rules)
+    tree.strip_tags(list(SKIP_TAGS))
+    body_node = tree.body
+    visible = clean(body_node.text(separator=" ")[: _PAGE_SAMPLE * 2]) if body_node else ""
+    problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
+    if problem or body_node is None:
+        reason, detail = problem or ("empty", "no body")
+        return NotArticle(reason, detail, meta.title)
+    headline_links = len(body_node.css(_HEADLINE_LINKS))
+    images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
+    body, meta = _main_content(tree, body_node, meta, url, rules)
+    count = sum(words(b.text) for b in body.blocks)
+    problem = result_problem(count, meta, visible[:_PAGE_SAMPLE], meta.title or "", headline_links)
+    if problem:
+        return NotArticle(problem[0], problem[1], meta.title)
+    return _result(meta, body, images)
+
+
+def _main_content(
+    tree: LexborHTMLParser, body: LexborNode, meta: Meta, url: str | None, rules: SiteRules | None
+) -> tuple[_Body, Meta]:
+    """Lead, chrome removal, main region, blocks, then the structured-data check."""
+    lead_node = find_lead(tree, meta.description, meta.title)
+    lead = clean(lead_node.text()) if lead_node is not None else None
+    lead_source = "dom"
+    if lead_node is not None:
+        lead_node.decompose()
+    nodes, strategy = _region(body, rules)
+    if lead is None and _visible_description(meta.description, body):
+        lead, lead_source = clean(meta.description), "meta"
+    raw_blocks = walk_blocks(nodes)
+    meta = _byline_from_body(meta, raw_blocks, url)
+    if lead and lead_source == "meta" and _repeats_body(lead, raw_blocks):
+        lead = None  # the description repeats body text: it is not a separate standfirst
+    blocks = filter_blocks(raw_blocks, meta.title, lead)
+    if strategy != "rules":
+        blocks, strategy = _structured(blocks, strategy, meta, lead)
+    return _Body(tuple(blocks), strategy, lead, lead_source), meta
+
+
+def _region(body: LexborNode, rules: SiteRules | None) -> tuple[list[LexborNode], str]:
+    if rules is not None and rules.remove:
+        remove_all(body.css(", ".join(rules.remove)))
+    if rules is not None and rules.body:
+        strip_chrome(body, keep_classes=True)
+        return list(body.css(", ".join(rules.body))), "rules"
+    strip_chrome(body)
+    region = find_region(body)
+    return (list(region.nodes), region.strategy) if region else ([], "none")
+
+
+def _structured(
+    blocks: list[Block], strategy: str, meta: Meta, lead: str | None
+) -> tuple[list[Block], str]:
+    """JSON-LD articleBody: the body when the DOM lost most of it (a paywall, a script-built
+    page), else a check of which DOM blocks belong to the article."""
+    ld_words = words(meta.ld.body) if meta.ld.body else 0
+    if ld_words < 60:
+        return blocks, strategy
+    if sum(words(b.text) for b in blocks) < 0.6 * ld_words:
+        return filter_blocks(_json_ld_blocks(meta.ld.body), meta.title, lead), "json-ld"
+    guided = guide_blocks(blocks, meta.ld.body)
+    if guided is not None and len(guided) < len(blocks):
+        return guided, f"json-ld+{strategy}"
+    return blocks, strategy
+
+
+def _result(meta: Meta, body: _Body, images: tuple[Image, ...]) -> Extracted:
+    provenance = dict(meta.provenance)
+    provenance["body"] = body.strategy
+    if body.lead:
+        provenance["lead"] = body.lead_source
+    return Extracted(
+        title=meta.title,
+        blocks=body.blocks,
+        lead=body.lead,
+        authors=meta.authors,
+        published=meta.published,
+        modified=meta.modified,
+        language=meta.language,
+        canonical_url=meta.canonical_url,
+        site_name=meta.site_name,
+        section=meta.section,
+        tags=meta.tags,
+        images=images,
+        strategy=body.strategy,
+        provenance=provenance,
+    )
+
+
+def _apply_rules(tree: LexborHTMLParser, meta: Meta, rules: SiteRules) -> Meta:
+    prov = dict(meta.provenance)
+    changes: dict[str, object] = {}
+    if rules.title and (node := tree.css_first(rules.title)) is not None and text_of(node):
+        changes["title"], prov["title"] = text_of(node), "rules"
+    if rules.date and (node := tree.css_first(rules.date)) is not None:
+        values = [attr(node, "datetime"), attr(node, "content")]
+        values += [v for v in node.attributes.values() if v and v[:1].isdigit()]
+        for value in [*values, text_of(node)]:
+            if (parsed := parse_any_date(value)) is not None:
+                changes["published"], prov["published"] = parsed, "rules"
+                break
+    if rules.authors:
+        names = clean_authors(text_of(n) for n in tree.css(rules.authors))
+        if names:
+            changes["authors"], prov["authors"] = names, "rules"
+    return replace(meta, provenance=prov, **changes)  # type: ignore[arg-type]
+
+
+def _visible_description(description: str, body: LexborNode) -> bool:
+    """True when the page's description is also printed on the page, outside its chrome
+    (a standfirst the markup does not name)."""
+    text = clean(description)
+    return 40 <= len(text) <= 600 and text in " ".join(body.text(separator=" ").split())
+
+
+def _byline_from_body(meta: Meta, blocks: list[Block], url: str | None) -> Meta:
+    """When metadata names no person, a byline opening the body ("By Jane Doe", or just the
+    name on its own line) does."""
+    orgs = (meta.site_name or "", meta.ld.publisher, host_key(urlsplit_host(url or "")))
+    if meta.authors and not all(org_like(a, orgs) for a in meta.authors):
+        return meta
+    for block in blocks[:3]:
+        text = block.text
+        if block.kind != "p" or len(text) > 60:
+            continue
+        if BYLINE_PREFIX.match(text) or _NAME_LINE.match(text):
+            names = clean_authors([text])
+            if names and not any(org_like(n, orgs) for n in names):
+                provenance = {**meta.provenance, "authors": "dom"}
+                return replace(meta, authors=names, provenance=provenance)
+    return meta
+
+
+def _repeats_body(lead: str, blocks: list[Block]) -> bool:
+    """True when the lead is (part of) the opening paragraphs, or they are part of it."""
+    head = blocks[:6]
+    if lead in " ".join(b.text for b in head):
+        return True
+    return any(len(b.text) >= 30 and b.text in lead for b in head)
+
+
+def _json_ld_blocks(body: str) -> list[Block]:
+    parts = [clean(p) for p in re.split(r"\n\s*\n|\n|<br\s*/?>", unescape(body))]
+    return [Block("p", clean(LexborHTMLParser(p).text()) if "<" in p else p) for p in parts if p]
