@@ -32,12 +32,12 @@ _PERMANENT_DNS = frozenset(
 
 
 def failure_for_status(url: str, status: int, when: datetime, detail: str = "") -> FetchFailure:
-    """``http_<status>``; retryable for 408, 425, 429 and 5xx gateway/overload statuses."""
+    """``http_<status>``; retryable for 429 and 5xx, final for every other status."""
     return FetchFailure(
         url=url,
         reason=f"http_{status}",
         detail=detail,
-        retryable=status in RETRYABLE_STATUSES or 500 <= status < 600,
+        retryable=status in RETRYABLE_STATUSES,
         status=status,
         fetched_at=when,
     )

@@ -18,8 +18,8 @@ __all__ = [
     "parse_retry_after",
 ]
 
-#: Statuses worth another attempt. Other 4xx are final.
-RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+#: Statuses worth another attempt: 429 and every 5xx. Other 4xx (408 included) are final.
+RETRYABLE_STATUSES = frozenset({429, *range(500, 600)})
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

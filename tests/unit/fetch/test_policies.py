@@ -59,3 +59,28 @@ def test_retry_after_longer_than_backoff_wins_and_counts_against_budget() -> Non
     state.attempts = 1
     assert state.next_delay(0.0, retry_after=30.0, rand=lambda a, b: b) == 30.0
     assert state.next_delay(0.0, retry_after=3600.0, rand=lambda a, b: b) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "retryable"),
+    [
+        (429, True),
+        (500, True),
+        (503, True),
+        (599, True),
+        (404, False),
+        (408, False),
+        (410, False),
+        (403, False),
+        (300, False),
+    ],
+)
+def test_only_429_and_5xx_are_retryable(status: int, retryable: bool) -> None:
+    from ingest.fetch.outcomes import failure_for_status
+
+    failure = failure_for_status("http://x.test/", status, NOW)
+    assert (failure.reason, failure.retryable, failure.status) == (
+        f"http_{status}",
+        retryable,
+        status,
+    )
