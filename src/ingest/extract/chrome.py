@@ -167,11 +167,30 @@ def _strip_teaser_cards(root: LexborNode) -> None:
         remove_all(root.css(f"[{_MARK}]"))
 
 
+def _strip_alt_captions(root: LexborNode) -> None:
+    """Remove captions outside ``figure``: the element right after an image that repeats the
+    image's ``alt`` text."""
+    marked = False
+    for img in root.css("img[alt]")[:200]:
+        alt = clean(img.attributes.get("alt"))
+        if len(alt) < 20:
+            continue
+        nxt = img.next
+        while nxt is not None and not nxt.is_element_node:
+            nxt = nxt.next
+        if nxt is not None and clean(nxt.text()).startswith(alt[:60]):
+            nxt.attrs[_MARK] = "1"
+            marked = True
+    if marked:
+        remove_all(root.css(f"[{_MARK}]"))
+
+
 def strip_chrome(root: LexborNode, *, keep_classes: bool = False) -> None:
     """Remove chrome below ``root`` in place (tags, class/id names, headed chrome blocks).
 
     ``keep_classes`` skips the class/id pass (used under per-site body selectors)."""
     page_chars = sum(len(p.text()) for p in root.css("p"))
+    _strip_alt_captions(root)
     _strip_tags(root, page_chars)
     if not keep_classes:
         _strip_classes(root, page_chars)

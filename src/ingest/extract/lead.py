@@ -55,6 +55,9 @@ def _distance(node: LexborNode, h1: LexborNode | None) -> int:
     return _FAR
 
 
+_NOT_LEAD_TAGS = frozenset(
+    {"a", "li", "ul", "ol", "h1", "body", "form", "figure", "figcaption", "picture", "img"}
+)
 _SIDE_WORDS = ("widget", "related", "recommend", "most-read", "mostread")
 
 
@@ -64,7 +67,7 @@ def _in_sidebar(node: LexborNode) -> bool:
     for _ in range(8):
         if cur is None or cur.tag in ("body", "html"):
             return False
-        if cur.tag in ("aside", "nav", "footer"):
+        if cur.tag in ("aside", "nav", "footer", "figure", "figcaption"):
             return True
         names = class_id(cur)
         if any(w in names for w in _SIDE_WORDS):
@@ -74,14 +77,14 @@ def _in_sidebar(node: LexborNode) -> bool:
 
 
 def _ok(node: LexborNode, text: str) -> bool:
-    if not _MIN <= len(text) <= _MAX or node.tag in ("a", "li", "ul", "ol", "h1", "body", "form"):
+    if not _MIN <= len(text) <= _MAX or node.tag in _NOT_LEAD_TAGS:
         return False
     low = text.lower()
     if PROMPT.search(low) or EMBED_PLACEHOLDER.search(low) or "comment" in class_id(node):
         return False
     if _in_sidebar(node):
         return False
-    if node.css_first("h1, h2, figure, ul") is not None:
+    if any(inner.mem_id != node.mem_id for inner in node.css("h1, h2, figure, ul")):
         return False
     return link_chars(node) < 0.3 * len(text)
 
