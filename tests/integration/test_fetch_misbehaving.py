@@ -3,6 +3,7 @@ documented outcome, and the crawl goes on."""
 
 from __future__ import annotations
 
+import contextlib
 import socket
 from typing import Any
 
@@ -293,3 +294,27 @@ async def test_user_supplied_name_resolving_inside_is_blocked_before_robots() ->
     assert (result.reason, result.retryable) == ("blocked_address", False)
     assert "10.9.8.7" in result.detail
     assert ok.body == article(2)
+
+
+async def test_connect_timeout_when_the_server_never_accepts() -> None:
+    """A listener with a full accept queue: the kernel drops our SYN, connect never completes."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(4):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        options = {"connect_timeout": 0.3, "read_timeout": 0.3, "max_attempts": 1}
+        async with fetcher(obey_robots=False, **options) as f:  # robots.txt would time out first
+            result = failure(await f.fetch(FetchRequest(f"http://127.0.0.1:{port}/story")))
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+    assert (result.reason, result.retryable) == ("timeout", True)
