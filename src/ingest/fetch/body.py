@@ -50,8 +50,7 @@ class _Decoder(Protocol):
 
 
 class _Identity:
-    def __init__(self) -> None:
-        self._pending = b""
+    """No Content-Encoding: bytes pass through (still counted against the caps)."""
 
     def feed(self, data: bytes, limit: int) -> bytes:
         return data
