@@ -18,6 +18,7 @@ __all__ = [
     "parse",
     "remove_all",
     "text_of",
+    "visible",
 ]
 
 #: Zero-width characters and C0 controls, removed from text (whitespace is collapsed apart).
@@ -70,14 +71,19 @@ def parse(text: str) -> LexborHTMLParser:
 
 
 def clean(text: str | None) -> str:
-    """Collapse whitespace (NBSP and zero-width characters included) and strip."""
+    """Unescape stray entities, collapse whitespace (NBSP included) and strip."""
     if not text:
         return ""
     if "&" in text and ";" in text:
         text = html.unescape(text)
-    if _INVISIBLE.search(text):
-        text = text.translate(_DROP)
     return " ".join(text.split())
+
+
+def visible(text: str) -> str:
+    """``text`` without zero-width characters and C0 controls (applied to output fields)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return " ".join(text.translate(_DROP).split()) if _INVISIBLE.search(text) else text
 
 
 def text_of(node: LexborNode) -> str:

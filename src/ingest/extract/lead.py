@@ -11,11 +11,10 @@ from ingest.extract.vocabulary import EMBED_PLACEHOLDER, LEAD_CLASS, PROMPT
 __all__ = ["find_lead"]
 
 _LEAD_SEL = (
-    "[class*=lead], [class*=standfirst], [class*=intro], [class*=summary], [class*=sub], "
+    "[class*=lead i], [class*=standfirst], [class*=intro i], [class*=summary i], [class*=sub i], "
     "[class*=dek], [class*=deck], [class*=excerpt], [class*=description], [class*=sapo], "
-    "[class*=teaser], [class*=chapo], [class*=perex], [class*=ingress], [class*=abstract], "
+    "[class*=teaser i], [class*=chapo], [class*=perex], [class*=ingress], [class*=abstract], "
     "[class*=bajada], [class*=entradilla], [class*=lede], [class*=strap], [class*=spot], "
-    "[class*=Lead], [class*=Intro], [class*=Summary], [class*=Teaser], [class*=Sub], "
     "[itemprop=description], [data-testid*=standfirst], [data-testid*=lead], "
     "[class*=preface], [class*=vorspann], [class*=anriss]"
 )

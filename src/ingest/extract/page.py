@@ -14,7 +14,7 @@ from ingest.extract.classify import page_problem, result_problem
 from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
-from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of
+from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of, visible
 from ingest.extract.filters import filter_blocks
 from ingest.extract.guide import guide_blocks, unescape
 from ingest.extract.images import find_images
@@ -142,24 +142,31 @@ def _structured(
     return blocks, strategy
 
 
+def _opt(text: str | None) -> str | None:
+    return visible(text) or None if text else None
+
+
 def _result(meta: Meta, body: _Body, images: tuple[Image, ...]) -> Extracted:
+    """The article, every text field free of invisible characters."""
     provenance = dict(meta.provenance)
     provenance["body"] = body.strategy
     if body.lead:
         provenance["lead"] = body.lead_source
+    blocks = tuple(Block(b.kind, text, b.level) for b in body.blocks if (text := visible(b.text)))
+    pictures = tuple(Image(i.url, _opt(i.caption), _opt(i.credit)) for i in images)
     return Extracted(
-        title=meta.title,
-        blocks=body.blocks,
-        lead=body.lead,
-        authors=meta.authors,
+        title=_opt(meta.title),
+        blocks=blocks,
+        lead=_opt(body.lead),
+        authors=tuple(a for a in (visible(n) for n in meta.authors) if a),
         published=meta.published,
         modified=meta.modified,
         language=meta.language,
         canonical_url=meta.canonical_url,
-        site_name=meta.site_name,
-        section=meta.section,
-        tags=meta.tags,
-        images=images,
+        site_name=_opt(meta.site_name),
+        section=_opt(meta.section),
+        tags=tuple(t for t in (visible(t) for t in meta.tags) if t),
+        images=pictures,
         strategy=body.strategy,
         provenance=provenance,
     )
