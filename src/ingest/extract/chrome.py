@@ -17,6 +17,7 @@ _CHROME_TAGS = (
     "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
     "figure, figcaption, picture, img, menu"
 )
+_INLINE_TAGS = frozenset({"a", "img", "picture", "label", "time", "i", "hr", "br", "b", "em"})
 _NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
@@ -59,6 +60,8 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
         nodes = nodes[:_MAX_CANDIDATES]
     memo: dict[str, tuple[bool, bool]] = {}
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
+        if node.tag in _INLINE_TAGS:
+            continue  # a link or icon named "share" inside a paragraph is not a block to drop
         names = class_id(node)
         verdict = memo.get(names)
         if verdict is None:
