@@ -7,11 +7,14 @@ import re
 from ingest.extract.dates import parse_any_date
 from ingest.extract.vocabulary import (
     APPEAL,
+    APPEAL_HINTS,
     AUTHOR_BIO,
     BYLINE_PREFIX,
     CHROME_HEADING_PREFIX,
     CHROME_PREFIX,
+    CREDIT_HINTS,
     CREDIT_LINE,
+    EMBED_HINTS,
     EMBED_PLACEHOLDER,
     INTERFACE_LINE,
     PROMPT,
@@ -41,25 +44,37 @@ def _is_date_line(text: str) -> bool:
     return len(text) < 60 and bool(_DATE_LINE.match(text)) and parse_any_date(text) is not None
 
 
+def _repeats(text: str, size: int, keys: tuple[str, str]) -> bool:
+    """True when the block is the title or the lead again (or has no word characters)."""
+    if size <= _KEY_LIMIT and any(0.5 * len(k) <= size <= 2 * len(k) + 10 for k in keys):
+        return _key(text) in (*keys, "")
+    return False
+
+
+def _hinted(low: str, hints: tuple[str, ...]) -> bool:
+    return any(h in low for h in hints)
+
+
 def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     text = block.text
     size = len(text)
-    if size <= _KEY_LIMIT and _key(text) in (title_key, lead_key, ""):
+    if _repeats(text, size, (title_key, lead_key)):
         return True
     if size >= 250:
-        return size < 600 and APPEAL.search(text.lower()) is not None
+        low = text.lower()
+        return size < 600 and _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
     if is_chrome_heading(text):
         return True
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
     low = text.lower()
-    if EMBED_PLACEHOLDER.search(low):
+    if _hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low):
         return True
     if size < 160 and PROMPT.search(low):
         return True
-    if APPEAL.search(low):
+    if _hinted(low, APPEAL_HINTS) and APPEAL.search(low):
         return True
-    if size < 250 and CREDIT_LINE.search(low):
+    if _hinted(low, CREDIT_HINTS) and CREDIT_LINE.search(low):
         return True
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True

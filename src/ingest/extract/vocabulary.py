@@ -10,6 +10,7 @@ import re
 
 __all__ = [
     "APPEAL",
+    "APPEAL_HINTS",
     "AUTHOR_BIO",
     "BYLINE_PREFIX",
     "CHROME_HEADINGS",
@@ -17,7 +18,9 @@ __all__ = [
     "CHROME_PREFIX",
     "CHROME_WORDS",
     "CONTENT_CLASS",
+    "CREDIT_HINTS",
     "CREDIT_LINE",
+    "EMBED_HINTS",
     "EMBED_PLACEHOLDER",
     "INTERFACE_LINE",
     "LEAD_CLASS",
@@ -217,12 +220,12 @@ CHROME_WORDS = frozenset(
 )
 CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")
 _FIRST_WORDS = frozenset(w.split("-")[0] for w in CHROME_WORDS)
-_NAME_SPLIT = re.compile(r"[\s_-]+")
+_SEPARATORS = str.maketrans("-_", "  ")
 
 
 def is_chrome_name(names: str) -> bool:
     """True when a lower-cased ``class``/``id`` string names page chrome."""
-    tokens = [t for t in _NAME_SPLIT.split(names) if t]
+    tokens = names.translate(_SEPARATORS).split()
     classes = names.split()
     if "hidden" in classes and not any(":" in c for c in classes):
         return True  # hidden from view (a responsive "hidden md:block" is shown on desktop)
@@ -342,6 +345,13 @@ EMBED_PLACEHOLDER = re.compile(
     r"your browser does not support|^now playing|^reproduciendo|^lecture en cours|^wird abgespielt",
 )
 
+#: Substrings one of which every EMBED_PLACEHOLDER match contains (a cheap pre-check).
+EMBED_HINTS = (
+    "inhalt", "einverstanden", "drittplattform", "content", "contenu", "contenido",
+    "contenuto", "video", "browser", "playing", "reproduciendo", "lecture en cours",
+    "abgespielt", "to view", "to see", "to watch",
+)  # fmt: skip
+
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).
 PROMPT = re.compile(
     r"\b(?:subscribe|subscription|subscribers?|sign in|sign up|log ?in|register(?: now)?|"
@@ -363,6 +373,13 @@ APPEAL = re.compile(
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition"
 )
+
+#: Substrings one of which every APPEAL match contains (a cheap pre-check).
+APPEAL_HINTS = (
+    "support", "donat", "become a", "testen", "unterstütz", "abonn", "kommentar", "comment",
+    "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
+    "comentarios", "click here", "replica",
+)  # fmt: skip
 
 #: Short navigation and interface lines that leak into content regions.
 INTERFACE_LINE = re.compile(
@@ -405,6 +422,12 @@ CREDIT_LINE = re.compile(
     r"|\bnuotr\.?\s*$"
     r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*[^.:]{2,60}$"
 )
+
+#: Substrings or openings one of which every CREDIT_LINE match contains (a cheap pre-check).
+CREDIT_HINTS = (
+    ":", "：", "/", "|", "nuotr", "(", "afp", "reuters", "ap ", "dpa", "epa", "getty", "imago",
+    "picture alliance", "ansa", "efe", "pap",
+)  # fmt: skip
 
 BYLINE_PREFIX = re.compile(
     r"^(?:by|from|von|por|par|di|av|af|door|od|autor|autora|author|written by|text|texto)[:\s]",
