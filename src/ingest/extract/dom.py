@@ -65,8 +65,8 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 
 
-def parse(text: str) -> LexborHTMLParser:
-    """Parse a whole document with Lexbor."""
+def parse(text: str | bytes) -> LexborHTMLParser:
+    """Parse a whole document with Lexbor (bytes are read as UTF-8)."""
     return LexborHTMLParser(text)
 
 

@@ -34,6 +34,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}[A-ZÀ-Þ][\w'’.-]+$")
 _BINARY_SHARE = 0.1
 _PAGE_SAMPLE = 20_000
+_UTF8_BOM = b"\xef\xbb\xbf"
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
 
 
@@ -51,10 +52,19 @@ def words(text: str) -> int:
     return count if text.isascii() else count + len(_CJK.findall(text)) // 2
 
 
-def _to_text(html: str | bytes) -> str:
+def _source(html: str | bytes) -> tuple[str, str | bytes]:
+    """The page as text (for checks) and as the parser should get it: valid UTF-8 bytes go to
+    the parser as they are, anything else is decoded and sanitised first."""
     if isinstance(html, bytes | bytearray | memoryview):
-        html = decode_html(bytes(html[: MAX_CHARS * 2]))
-    return sanitize_text(html[:MAX_CHARS])
+        data = bytes(html[:MAX_CHARS])
+        if not data.startswith(_UTF8_BOM):
+            try:
+                return data.decode("utf-8"), data
+            except UnicodeDecodeError:
+                pass
+        html = decode_html(data)
+    text = sanitize_text(html[:MAX_CHARS])
+    return text, text
 
 
 def _looks_binary(text: str) -> bool:
@@ -67,12 +77,12 @@ def extract_page(
     html: str | bytes, url: str | None, rules: SiteRules | None
 ) -> Extracted | NotArticle:
     """The article of one page, or why it is not one (may raise on parser failure)."""
-    text = _to_text(html)
+    text, source = _source(html)
     if not text.strip():
         return NotArticle("empty", "empty document")
     if _looks_binary(text):
         return NotArticle("not_html", "binary or non-HTML content")
-    tree = parse(text)
+    tree = parse(source)
     meta = read_metadata(tree, url)
     if rules is not None:
         meta = _apply_rules(tree, meta, rules)
