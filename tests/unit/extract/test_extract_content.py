@@ -1,0 +1,147 @@
+"""Main-content behaviours: structured data, hidden server-rendered bodies, teaser cards,
+appended stories, captions outside figures, standfirsts, invisible characters."""
+
+from __future__ import annotations
+
+import json
+
+from ingest.extract import extract
+from ingest.model import Extracted
+
+_TOPICS = ["harbour", "railway", "school", "budget", "hospital", "library", "market", "bridge"]
+_VERBS = ["reopened", "expanded", "closed", "approved", "delayed", "rebuilt", "audited", "funded"]
+PARAS = [
+    f"The {topic} was {verb} on day {i}, officials said, after {i + 2} months of talks between "
+    f"the council, local residents and contractors working for the {topic} authority."
+    for i, (topic, verb) in enumerate(zip(_TOPICS, _VERBS, strict=True))
+]
+
+
+def _body(paras: list[str] = PARAS) -> str:
+    return "".join(f"<p>{p}</p>" for p in paras)
+
+
+def _article(result: object) -> Extracted:
+    assert isinstance(result, Extracted), result
+    return result
+
+
+def test_json_ld_article_body_fills_in_a_truncated_dom() -> None:
+    ld = {"@type": "NewsArticle", "headline": "H", "articleBody": "\n".join(PARAS)}
+    html = (
+        f"<html><head><script type='application/ld+json'>{json.dumps(ld)}</script></head>"
+        f"<body><article><p>{PARAS[0]}</p><div class='paywall'>Subscribe to read on.</div>"
+        "</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert result.strategy == "json-ld"
+    assert [b.text for b in result.blocks] == PARAS
+
+
+def test_json_ld_article_body_vouches_for_dom_blocks() -> None:
+    ld = {"@type": "NewsArticle", "headline": "H", "articleBody": " ".join(PARAS)}
+    promo = "Our new podcast every morning: markets, money and the week ahead in five minutes."
+    html = (
+        f"<html><head><script type='application/ld+json'>{json.dumps(ld)}</script></head>"
+        f"<body><article>{_body(PARAS[:4])}<p>{promo}</p>{_body(PARAS[4:])}</article>"
+        "</body></html>"
+    )
+    result = _article(extract(html))
+    assert result.strategy.startswith("json-ld+")
+    assert [b.text for b in result.blocks] == PARAS
+
+
+def test_server_rendered_body_in_a_hidden_holder_is_kept() -> None:
+    html = f"<html><body><nav>Home News</nav><div hidden id='S:1'>{_body()}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_teaser_cards_inside_the_body_are_dropped() -> None:
+    card = (
+        "<div class='card'><h3><a href='/other'>Another story entirely</a></h3>"
+        "<p>A short summary of another story.</p></div>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{card}{_body(PARAS[4:])}</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert "Another story" not in result.body
+    assert "short summary" not in result.body
+    assert len(result.blocks) == 8
+
+
+def test_only_the_first_story_of_an_infinite_scroll_page() -> None:
+    other = [p.replace("officials", "other people") for p in PARAS]
+    html = (
+        f"<html><body><main><article><h1>First</h1>{_body()}</article>"
+        f"<div class='next'><article><h2>Second</h2>{_body(other)}</article></div></main>"
+        "</body></html>"
+    )
+    result = _article(extract(html))
+    assert [b.text for b in result.blocks] == PARAS
+
+
+def test_caption_repeating_the_image_alt_text_leaves_the_body() -> None:
+    caption = "The mayor opens the new bridge in front of a crowd of residents"
+    html = (
+        f"<html><body><article><img src='/a.jpg' alt='{caption}.'><div>{caption}. Photo: X</div>"
+        f"{_body()}</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert caption not in result.body
+
+
+def test_standfirst_heading_after_the_headline_becomes_the_lead() -> None:
+    lead = "The council approved the plan after a long night of debate and a narrow final vote."
+    html = (
+        f"<html><body><article><h1>Plan approved</h1><h2 class='entradilla'>{lead}</h2>"
+        f"{_body()}</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert result.lead == lead
+    assert lead not in result.body
+
+
+def test_printed_description_becomes_the_lead_when_markup_names_none() -> None:
+    lead = "Residents were evacuated overnight as the river rose above its banks in three towns."
+    html = (
+        f"<html><head><meta name='description' content='{lead}'></head><body><header>"
+        f"<h1>Floods</h1><div class='byline'>By Ann Lee</div><div>{lead}</div></header>"
+        f"<article>{_body()}</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert result.lead == lead
+    assert result.provenance["lead"] == "meta"
+    assert result.blocks[0].text == PARAS[0]
+
+
+def test_late_related_heading_ends_the_article() -> None:
+    tail = "<h3>More from Business</h3><p>Markets rally as rates hold steady, analysts say.</p>"
+    html = f"<html><body><article>{_body()}{tail}</article></body></html>"
+    result = _article(extract(html))
+    assert [b.text for b in result.blocks] == PARAS
+
+
+def test_output_has_no_invisible_characters() -> None:
+    html = (
+        "<html><body><article>"
+        + "".join(
+            f"<p>Zero\u200bwidth and control\x07 characters in paragraph {i}, with words.</p>"
+            for i in range(8)
+        )
+        + "</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert all("\u200b" not in b.text and "\x07" not in b.text for b in result.blocks)
+    assert result.blocks[0].text.startswith("Zerowidth and control characters")
+
+
+def test_subscription_prompts_and_credits_are_not_body_text() -> None:
+    noise = (
+        "<p>Subscribe now to read the latest news.</p><p>Foto: Getty Images</p>"
+        "<p>Follow us on Twitter for the latest updates.</p>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{noise}{_body(PARAS[4:])}</article></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
