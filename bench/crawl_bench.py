@@ -11,8 +11,9 @@ Serves the demo site (``python -m ingest.demo``) in its own process, then crawls
   database, Redis; the crawl is one ``ingest job`` and is timed from its start to its end.
 
 Reports articles stored per second and the peak resident memory of each mode's processes
-(the sum over the process tree, sampled every 0.1 s). Needs Redis and PostgreSQL (the
-defaults on 127.0.0.1, or --redis/--postgres).
+(the sum over the process tree, sampled every 0.5 s). Needs Redis (--redis, default db 14 on
+127.0.0.1) and PostgreSQL's binaries: a throwaway cluster with default settings is started
+(or --postgres URL).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import socket
 import subprocess
 import sys
@@ -28,7 +30,8 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +47,7 @@ from support.celery_workers import (  # noqa: E402
     celery_cluster,
     control_of,
     settings_of,
+    throwaway_postgres,
     worker_env,
     write_sources,
 )
@@ -110,7 +114,7 @@ class Sampler:
             rss, count = _tree_rss(self.roots())
             if rss > self.peak:
                 self.peak, self.processes = rss, count
-            self._stop.wait(0.1)
+            self._stop.wait(0.5)
 
     def __enter__(self) -> Sampler:
         self._thread.start()
@@ -178,7 +182,7 @@ def distributed(env: dict[str, str], workdir: Path, postgres_server: str, concur
                         break
                     if time.perf_counter() - started > 3600:
                         raise SystemExit(f"distributed crawl did not end\n{cluster.logs()}")
-                    time.sleep(0.1)
+                    time.sleep(0.5)
             seconds = time.perf_counter() - started
             if found.state is not JobState.FINISHED:
                 raise SystemExit(f"job ended {found.state}\n{cluster.logs()}")
@@ -200,7 +204,11 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--process-workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument(
+        "--postgres",
+        help="an existing PostgreSQL server URL (default: a throwaway cluster started by initdb "
+        "with PostgreSQL's default settings, autovacuum on)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
 
@@ -213,6 +221,7 @@ def main() -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    signal.signal(signal.SIGTERM, _terminate)
     runs: list[Run] = []
     try:
         _wait_port(port)
@@ -232,18 +241,32 @@ def main() -> None:
             settings_of(env)  # fail early on a bad setting
             runs.append(embedded(env, sources, workdir))
             print(_row(runs[-1]), flush=True)
-            for n in args.process_workers:
-                runs.append(distributed(env, workdir, args.postgres, n))
-                print(_row(runs[-1]), flush=True)
+            with _postgres(args.postgres) as server:
+                for n in args.process_workers:
+                    runs.append(distributed(env, workdir, server, n))
+                    print(_row(runs[-1]), flush=True)
             _cleanup(args.redis, prefix)
     finally:
-        demo.kill()
+        os.killpg(demo.pid, signal.SIGKILL)
         demo.wait(10)
     base = runs[0].per_second
     print()
     print(_table(runs, base, args.articles))
     if args.json:
         args.json.write_text(json.dumps([asdict(r) for r in runs], indent=2) + "\n")
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(f"stopped by signal {signum}")
+
+
+@contextmanager
+def _postgres(url: str | None) -> Iterator[str]:
+    if url:
+        yield url
+        return
+    with throwaway_postgres() as server:
+        yield server.url
 
 
 def _cleanup(url: str, prefix: str) -> None:

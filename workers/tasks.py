@@ -21,14 +21,14 @@ from ingest.logs import get_logger
 from ingest.pipeline.distributed import (
     CRAWL_SOURCE,
     FETCH_BATCH,
-    PROCESS_PAGE,
+    PROCESS_PAGES,
     SCHEDULED_CRAWL,
     SourceRef,
 )
 from ingest.pipeline.jobs import Target
 from workers.app import app, runtime
 
-__all__ = ["crawl_source", "fetch_batch", "process_page", "scheduled_crawl"]
+__all__ = ["crawl_source", "fetch_batch", "process_pages", "scheduled_crawl"]
 
 log = get_logger(__name__)
 
@@ -138,20 +138,25 @@ def fetch_batch(self: Task, job_id: str, source: list[Any], targets: list[list[A
 
 
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped
-    name=PROCESS_PAGE,
+    name=PROCESS_PAGES,
     soft_time_limit=_options.process_time_limit,
     time_limit=_options.hard_limit(_options.process_time_limit),
     **_COMMON,
 )
-def process_page(
-    self: Task, job_id: str, source: list[Any], target: list[Any], payload: dict[str, Any]
-) -> str:
-    """Analyse and store one page (or record its fetch failure); returns the outcome."""
+def process_pages(self: Task, job_id: str, source: list[Any], items: list[list[Any]]) -> int:
+    """Analyse and store fetched pages (or record their fetch failures), one transaction
+    each. A transient error retries the task with the pages not yet done."""
     ref = SourceRef.from_json(source)
-    tgt = Target.from_json(target)
 
-    def call() -> str:
-        result = runtime.stages().process(job_id, ref, tgt, payload)
-        return str(result.kind) if result is not None else "cancelled"
+    def call() -> int:
+        stages = runtime.stages()
+        if stages.skip_cancelled(job_id, [Target.from_json(t) for t, _ in items]):
+            return 0
+        for i, (target, payload) in enumerate(items):
+            try:
+                stages.process(job_id, ref, Target.from_json(target), payload)
+            except (TransientError, SoftTimeLimitExceeded) as exc:
+                _retry(self, exc, args=[job_id, source, items[i:]])
+        return len(items)
 
     return _guarded(self, call)

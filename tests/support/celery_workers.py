@@ -94,12 +94,12 @@ class Worker:
         except OSError:
             return ""
 
-    def wait_ready(self, timeout: float = 90.0) -> None:
+    def wait_ready(self, timeout: float = 90.0, marker: str = " ready.") -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError(f"{self.name} exited early:\n{self.tail()}")
-            if " ready." in self.log.read_text(errors="replace"):
+            if marker in self.log.read_text(errors="replace"):
                 return
             time.sleep(0.2)
         raise AssertionError(f"{self.name} not ready after {timeout}s:\n{self.tail()}")
@@ -112,6 +112,21 @@ class Cluster:
     env: dict[str, str]
     workdir: Path
     workers: list[Worker] = field(default_factory=list)
+
+    def migrate(self) -> None:
+        """Run the one-shot migration of docker-compose.yml (``ingest db upgrade``)."""
+        done = subprocess.run(
+            _argv(MIGRATE), cwd=REPO, env=self.env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, f"{MIGRATE} failed:\n{done.stdout}\n{done.stderr}"
+
+    def beat(self, schedule: Path) -> Worker:
+        """Start beat with its schedule file under the test's directory."""
+        worker = self.start(
+            BEAT, "beat", wait=False, **{"/data/beat/celerybeat-schedule": str(schedule)}
+        )
+        worker.wait_ready(marker="beat: Starting")
+        return worker
 
     def start(self, command: str, name: str, *, wait: bool = True, **replace: str) -> Worker:
         log = self.workdir / f"{name}-{len(self.workers)}.log"
@@ -193,6 +208,7 @@ def worker_env(
 def celery_cluster(env: dict[str, str], workdir: Path) -> Iterator[Cluster]:
     cluster = Cluster(env, workdir)
     try:
+        cluster.migrate()
         yield cluster
     finally:
         cluster.stop_all()

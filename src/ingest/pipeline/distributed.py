@@ -42,13 +42,13 @@ from ingest.pipeline.jobs import (
 from ingest.pipeline.process import analyse, failure_result, frontier_update, settle
 from ingest.settings import Settings
 from ingest.sources import Source
-from ingest.store.jobs import Job, JobState, SqlJobStore
+from ingest.store.jobs import Job, JobState, SqlJobStore, refresh_statistics
 from ingest.store.sql import SqlStore
 
 __all__ = [
     "CRAWL_SOURCE",
     "FETCH_BATCH",
-    "PROCESS_PAGE",
+    "PROCESS_PAGES",
     "QUEUES",
     "SCHEDULED_CRAWL",
     "JobControl",
@@ -70,14 +70,17 @@ QUEUES = (QUEUE_DISCOVER, QUEUE_FETCH, QUEUE_PROCESS)
 CRAWL_SOURCE = "ingest.crawl_source"
 SCHEDULED_CRAWL = "ingest.scheduled_crawl"
 FETCH_BATCH = "ingest.fetch_batch"
-PROCESS_PAGE = "ingest.process_page"
+PROCESS_PAGES = "ingest.process_pages"
 
 ROUTES = {
     CRAWL_SOURCE: QUEUE_DISCOVER,
     SCHEDULED_CRAWL: QUEUE_DISCOVER,
     FETCH_BATCH: QUEUE_FETCH,
-    PROCESS_PAGE: QUEUE_PROCESS,
+    PROCESS_PAGES: QUEUE_PROCESS,
 }
+
+#: Articles settled by one process after which it refreshes the planner statistics.
+_ANALYZE_AT = frozenset({50, 500, 5000})
 
 #: Fetch failures caused by our own infrastructure, not by the site: the URL is fetched again.
 _INFRA_FAILURES = frozenset({str(Reason.LIMITER_UNAVAILABLE)})
@@ -95,6 +98,8 @@ class WorkerOptions:
 
     visibility_timeout: int = 3600
     fetch_batch: int = 25
+    #: Pages per process message: fewer, larger messages cost the broker and the worker less.
+    process_batch: int = 5
     url_lock_ttl: int = 1800
     retry_backoff_max: int = 60
     max_retries: int = 100
@@ -283,6 +288,7 @@ class Stages:
     options: WorkerOptions
     rules: RuleSet | None = None
     clock: Callable[[], datetime] = utc_now
+    settled: int = 0
 
     # -- crawl (discover queue) ---------------------------------------------------------------
 
@@ -348,14 +354,12 @@ class Stages:
         targets to fetch again later (our limiter was unreachable)."""
         import asyncio  # noqa: PLC0415 - only this stage runs on the event loop
 
-        if self.tracker.cancelled(job_id):
-            for t in targets:
-                self.tracker.release_url(job_id, t.key)
+        if self.skip_cancelled(job_id, targets):
             return []
         results = await asyncio.gather(*(fetcher.fetch(t.request(source.name)) for t in targets))
         again: list[Target] = []
         fetched: list[str] = []
-        ref = source.to_json()
+        items: list[list[Any]] = []
         for target, result in zip(targets, results, strict=True):
             if isinstance(result, FetchFailure):
                 if result.reason in _INFRA_FAILURES:
@@ -365,20 +369,29 @@ class Stages:
             else:
                 fetched.append(target.key)
                 payload = {"page": encode_page(replace(result, source=source.name))}
-            self.send(PROCESS_PAGE, [job_id, ref, target.to_json(), payload])
+            items.append([target.to_json(), payload])
+        ref = source.to_json()
+        size = self.options.process_batch
+        for start in range(0, len(items), size):
+            self.send(PROCESS_PAGES, [job_id, ref, items[start : start + size]])
         self.tracker.fetched(job_id, fetched)
         return again
 
     # -- process (process queue) --------------------------------------------------------------
 
+    def skip_cancelled(self, job_id: str, targets: Sequence[Target]) -> bool:
+        """True (and the targets' URL locks released) when the job was cancelled."""
+        if not self.tracker.cancelled(job_id):
+            return False
+        for t in targets:
+            self.tracker.release_url(job_id, t.key)
+        return True
+
     def process(
         self, job_id: str, source: SourceRef, target: Target, payload: Mapping[str, Any]
-    ) -> Result | None:
+    ) -> Result:
         """Analyse and store one fetched page (or record its failure), move the job's
-        counters and release the URL. ``None`` when the job was cancelled."""
-        if self.tracker.cancelled(job_id):
-            self.tracker.release_url(job_id, target.key)
-            return None
+        counters and release the URL; end the job after its last URL."""
         now = self.clock()
         page = decode_page(payload["page"]) if "page" in payload else None
         if page is None:
@@ -403,7 +416,9 @@ class Stages:
         if update is not None:
             self.store.record([update])
         progress = self.tracker.settled(job_id, target.key, result)
-        self.tracker.release_url(job_id, target.key)
+        self.settled += 1
+        if self.settled in _ANALYZE_AT and refresh_statistics(self.store.engine):
+            log.info("store.statistics_refreshed", articles=self.settled)
         if progress.complete:
             self.finish(job_id)
         return result

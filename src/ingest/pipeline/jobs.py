@@ -178,10 +178,21 @@ def decode_failure(raw: Mapping[str, Any]) -> FetchFailure:
 
 # KEYS: done set, counts hash, todo set. ARGV: url key, counter names...
 # Counts each name once per URL; returns {done, total, discovery_done}.
-_SETTLE = """
+_COUNT = """
 if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
   for i = 2, #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
 end
+return {redis.call('SCARD', KEYS[1]), redis.call('SCARD', KEYS[3]),
+        tonumber(redis.call('HGET', KEYS[2], '_discovery_done') or '0')}
+"""
+
+# As _COUNT, and KEYS[4] (the URL lock) is deleted if ARGV[2] (the job id) holds it.
+# ARGV: url key, job id, counter names...
+_SETTLE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
+  for i = 3, #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
+end
+if redis.call('GET', KEYS[4]) == ARGV[2] then redis.call('DEL', KEYS[4]) end
 return {redis.call('SCARD', KEYS[1]), redis.call('SCARD', KEYS[3]),
         tonumber(redis.call('HGET', KEYS[2], '_discovery_done') or '0')}
 """
@@ -237,6 +248,7 @@ class JobTracker:
         self._redis = redis
         self._prefix = prefix
         self._lock_ttl = url_lock_ttl
+        self._count = redis.register_script(_COUNT)
         self._settle = redis.register_script(_SETTLE)
         self._lock = redis.register_script(_LOCK)
         self._unlock = redis.register_script(_UNLOCK)
@@ -295,17 +307,23 @@ class JobTracker:
         try:
             pipe = self._redis.pipeline(transaction=False)
             for key in keys:
-                self._settle(keys=names, args=[key, "fetched"], client=pipe)
+                self._count(keys=names, args=[key, "fetched"], client=pipe)
             pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
 
     def settled(self, job_id: str, key: str, result: Result) -> Progress:
-        """Count one URL's outcome (once per URL) and return the job's progress."""
+        """Count one URL's outcome (once per URL), release its lock if this job holds it, and
+        return the job's progress. One round trip."""
         try:
             done, total, disc = self._settle(
-                keys=[self._k(job_id, "done"), self._k(job_id, "counts"), self._k(job_id, "todo")],
-                args=[key, *outcome_counters(result)],
+                keys=[
+                    self._k(job_id, "done"),
+                    self._k(job_id, "counts"),
+                    self._k(job_id, "todo"),
+                    self._url(key),
+                ],
+                args=[key, job_id, *outcome_counters(result)],
             )
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc

@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from ingest.errors import StoreError, StoreUnavailable
 from ingest.store.schema import job_counts, jobs
 
-__all__ = ["ACTIVE_STATES", "Job", "JobState", "SqlJobStore"]
+__all__ = ["ACTIVE_STATES", "Job", "JobState", "SqlJobStore", "refresh_statistics"]
 
 
 class JobState(StrEnum):
@@ -35,6 +35,29 @@ class JobState(StrEnum):
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
 
 _LOCK_BASE = 74_201_200  # advisory lock namespace for "one active job per source"
+
+#: Tables a crawl grows fast; their planner statistics matter from the first minutes on.
+_GROWING = ("articles", "article_versions", "lsh_bands", "clusters", "frontier")
+
+
+def refresh_statistics(engine: Engine) -> bool:
+    """``ANALYZE`` the tables a crawl grows (PostgreSQL only; returns False elsewhere).
+
+    Until a table has statistics, PostgreSQL assumes 0.5 % of rows per value, so the
+    near-duplicate lookup (42 LSH band keys) is planned as a sequential scan of ``lsh_bands``,
+    which costs more with every stored article. Autovacuum fixes that only after its first
+    pass, and not at all where it is off; distributed workers call this early in a crawl.
+    Raises :class:`StoreUnavailable` when the database cannot be reached.
+    """
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        with engine.begin() as conn:
+            for table in _GROWING:
+                conn.execute(text(f"ANALYZE {table}"))
+    except OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+    return True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,37 @@
+"""The Celery app and its tasks, built from settings (no broker is contacted)."""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+import pytest
+
+from ingest.pipeline.distributed import CRAWL_SOURCE, FETCH_BATCH, PROCESS_PAGES, SCHEDULED_CRAWL
+
+
+@pytest.fixture
+def tasks(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    for name in ("INGEST_TEST_REDIS_PREFIX", "INGEST_CONFIG", "CELERY_CONFIG_MODULE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("INGEST_REDIS_URL", "redis://127.0.0.1:1/0")
+    return importlib.import_module("workers.tasks")
+
+
+def test_tasks_are_late_acked_requeued_when_lost_and_time_limited(tasks: ModuleType) -> None:
+    app = tasks.app
+    options = tasks.runtime.options
+    for name in (CRAWL_SOURCE, SCHEDULED_CRAWL, FETCH_BATCH, PROCESS_PAGES):
+        task = app.tasks[name]
+        assert task.acks_late and task.reject_on_worker_lost, name
+        assert task.ignore_result, name
+        assert task.soft_time_limit < task.time_limit < options.visibility_timeout, name
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_serializer == "json"
+
+
+def test_backoff_has_full_jitter_under_its_cap(tasks: ModuleType) -> None:
+    delays = [tasks.backoff(10, cap=5.0) for _ in range(200)]
+    assert all(0.2 <= d <= 5.0 for d in delays)
+    assert len({round(d, 3) for d in delays}) > 50  # jittered, not one fixed delay
+    assert all(tasks.backoff(0, cap=60.0) <= 1.0 for _ in range(50))
