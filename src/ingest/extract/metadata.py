@@ -32,7 +32,7 @@ _BYLINE_GROUPS = (
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
 )
-_NOT_BYLINE = ("nav", "footer", "aside", "form", "button")
+_NOT_BYLINE = ("nav", "footer", "aside", "form", "button", "figure", "figcaption", "picture")
 _TIME_SEL = (
     "[itemprop=datePublished], article time[datetime], main time[datetime], "
     "time[pubdate], time[class*=publish], time[datetime]"
@@ -299,7 +299,7 @@ def _authors(
             continue
         people = tuple(n for n in names if not org_like(n, orgs))
         if people:
-            return people if source == "dom" else names, source
+            return people, source
         if not fallback[0]:
             fallback = (names, source)
     return fallback

@@ -31,7 +31,7 @@ __all__ = ["MAX_CHARS", "extract_page"]
 #: Pages longer than this are cut: no article needs more, and it bounds time and memory.
 MAX_CHARS = 8_000_000
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
-_NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][\w'’.-]+\s){1,3}[A-ZÀ-Þ][\w'’.-]+$")
+_NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][^\W\d_]+\.?\s){1,3}[A-ZÀ-Þ][^\W\d_]+$")
 _BINARY_SHARE = 0.1
 _PAGE_SAMPLE = 20_000
 _UTF8_BOM = b"\xef\xbb\xbf"

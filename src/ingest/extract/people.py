@@ -53,6 +53,7 @@ _NOT_PERSON = re.compile(
     r"themen|topics|edit|profile|profil|mehr|more)\b",
     re.IGNORECASE,
 )
+_WITH = re.compile(r"\(\s*(?:with|avec|mit|con|com|met|med)\s+", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]{0,40}\)?")
 
 
@@ -78,7 +79,8 @@ def clean_authors(raw: Iterable[str]) -> tuple[str, ...]:
     out: list[str] = []
     seen: set[str] = set()
     for value in raw:
-        value = _PREFIX.sub("", _PARENS.sub(" ", clean(value)))
+        value = _WITH.sub(", ", clean(value))  # "A (with B and C)" credits B and C too
+        value = _PREFIX.sub("", _PARENS.sub(" ", value))
         for part in _SPLIT.split(value):
             name = _one(part)
             key = name.casefold()
