@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ _ARTICLE_TYPES = (
 )
 _LISTING_TYPES = ("collectionpage", "itemlist", "searchresultspage", "website")
 _MAX_BLOCK = 2_000_000
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _MAX_NODES = 5_000
 
 
@@ -134,8 +136,8 @@ def _load(raw: str) -> object:
     try:
         return json.loads(raw, strict=False)
     except (ValueError, RecursionError):
-        # Some sites put a trailing ``;`` or HTML comments around the JSON.
-        cleaned = raw.strip().removeprefix("<!--").removesuffix("-->").strip().rstrip(";")
+        # Some sites wrap the JSON in CDATA or HTML comments, or end it with ``;``.
+        cleaned = _WRAPPER.sub("", raw).strip().rstrip(";")
         try:
             return json.loads(cleaned, strict=False)
         except (ValueError, RecursionError):
