@@ -10,10 +10,13 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = [
     "BLOCK_TAGS",
+    "FAR",
     "SKIP_TAGS",
     "attr",
     "class_id",
     "clean",
+    "distance",
+    "headline_node",
     "link_chars",
     "parse",
     "remove_all",
@@ -106,6 +109,42 @@ def class_id(node: LexborNode) -> str:
 def link_chars(node: LexborNode) -> int:
     """Characters of text inside links below ``node``."""
     return sum(len(a.text(strip=True)) for a in node.css("a"))
+
+
+#: ``distance`` when two nodes share no ancestor within the levels looked at.
+FAR = 99
+
+
+def distance(node: LexborNode, anchor: LexborNode | None, levels: int = 5) -> int:
+    """Levels up from ``node`` to an ancestor it shares with ``anchor`` (``FAR``: none close)."""
+    if anchor is None:
+        return 0
+    ancestors = set()
+    cur = anchor.parent
+    for _ in range(levels):
+        if cur is None:
+            break
+        ancestors.add(cur.mem_id)
+        cur = cur.parent
+    cur = node.parent
+    for level in range(levels):
+        if cur is None or cur.tag in ("body", "html"):
+            return FAR
+        if cur.mem_id in ancestors:
+            return level
+        cur = cur.parent
+    return FAR
+
+
+def headline_node(root: LexborNode, title: str | None) -> LexborNode | None:
+    """The element showing the headline: an ``h1``/``h2`` whose text is the title, else the
+    first ``h1`` (some templates use ``h1`` for the site logo)."""
+    first = root.css_first("h1")
+    if title:
+        for node in root.css("h1, h2, [itemprop=headline]")[:30]:
+            if clean(node.text()) == title:
+                return node
+    return first
 
 
 def remove_all(nodes: Iterable[LexborNode]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.extract.dom import class_id, clean, link_chars
+from ingest.extract.dom import FAR, class_id, clean, distance, headline_node, link_chars
 from ingest.extract.vocabulary import EMBED_PLACEHOLDER, LEAD_CLASS, PROMPT
 
 __all__ = ["find_lead"]
@@ -19,7 +19,6 @@ _LEAD_SEL = (
     "[class*=preface], [class*=vorspann], [class*=anriss]"
 )
 _MIN, _MAX = 30, 900
-_FAR = 99
 
 
 def _words(text: str) -> set[str]:
@@ -31,27 +30,6 @@ def _similar(a: str, b: str) -> bool:
     if not wa or not wb:
         return False
     return len(wa & wb) >= 0.6 * min(len(wa), len(wb))
-
-
-def _distance(node: LexborNode, h1: LexborNode | None) -> int:
-    """Levels up from ``node`` to an ancestor it shares with the headline (99: none within 5)."""
-    if h1 is None:
-        return 0
-    ancestors = set()
-    cur = h1.parent
-    for _ in range(5):
-        if cur is None:
-            break
-        ancestors.add(cur.mem_id)
-        cur = cur.parent
-    cur = node.parent
-    for level in range(5):
-        if cur is None or cur.tag in ("body", "html"):
-            return _FAR
-        if cur.mem_id in ancestors:
-            return level
-        cur = cur.parent
-    return _FAR
 
 
 _NOT_LEAD_TAGS = frozenset(
@@ -93,7 +71,7 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
     body = tree.body
     if body is None:
         return None
-    h1 = body.css_first("h1")
+    h1 = headline_node(body, clean(title) if title else None)
     scope = body
     if h1 is not None:  # the standfirst sits next to the headline
         scope = h1
@@ -110,8 +88,8 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
         text = clean(node.text())
         if not _ok(node, text) or (title and clean(title) == text):
             continue
-        rank = 0 if description and _similar(text, description) else _distance(node, h1)
-        if rank < _FAR and (best is None or rank < best[0]):
+        rank = 0 if description and _similar(text, description) else distance(node, h1)
+        if rank < FAR and (best is None or rank < best[0]):
             best = (rank, node)  # the closest to the headline wins; ties go to the first
     if best is not None:
         return best[1]

@@ -14,7 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
-from ingest.extract.dom import attr, clean, text_of
+from ingest.extract.dom import attr, clean, distance, headline_node, text_of
 from ingest.extract.jsonld import LdArticle, read_jsonld
 from ingest.extract.people import clean_authors
 from ingest.extract.titles import clean_title, host_key
@@ -27,10 +27,16 @@ _BYLINE_GROUPS = (
     "[itemprop=author]",
     "[rel=author]",
     'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/autor/" i], a[href*="/autoren/" i], '
-    'a[href*="/auteur/" i], a[href*="/journalist/" i], a[href*="/redakteur/" i]',
+    'a[href*="/auteur/" i], a[href*="/journalist/" i], a[href*="/redakteur/" i], '
+    'a[href*="/writer/" i], a[href*="/writers/" i], a[href*="/columnist/" i]',
     "[class*=byline i]",
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
+)
+_AUTHOR_LABEL = re.compile(
+    r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|autoren|auteur|autore|"
+    r"text|texto|reporter|redakteur(?:in)?|written by)\s*:?$",
+    re.IGNORECASE,
 )
 _NOT_BYLINE = ("nav", "footer", "aside", "form", "button", "figure", "figcaption", "picture")
 _TIME_SEL = (
@@ -132,11 +138,13 @@ def _in_chrome(node: LexborNode) -> bool:
     return False
 
 
-def _dom_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
+def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
     body = tree.body
     if body is None:
         return ()
+    h1 = headline_node(body, title)
     for group in _BYLINE_GROUPS:
+        best: tuple[int, tuple[str, ...]] | None = None
         for node in body.css(group)[:12]:
             raw = node.text(separator="\n")
             if not 2 < len(raw) < 300 or _in_chrome(node):
@@ -145,7 +153,29 @@ def _dom_authors(tree: LexborHTMLParser) -> tuple[str, ...]:
             # A byline names people: "First Last"; single words there are places or labels.
             names = tuple(n for n in names if len(n.split()) >= 2 and n[:1].isupper())
             if names:
-                return names
+                rank = distance(node, h1, 6)  # the byline next to the headline wins
+                if best is None or rank < best[0]:
+                    best = (rank, names)
+        if best is not None:
+            return best[1]
+    return _labelled_byline(body)
+
+
+def _labelled_byline(body: LexborNode) -> tuple[str, ...]:
+    """A name after a label: ``<strong>Autor</strong> Jane Doe``, ``<dt>Author</dt><dd>...``."""
+    for label in body.css("strong, b, dt, th, span")[:300]:
+        text = label.text(strip=True)
+        if not text or len(text) > 20 or not _AUTHOR_LABEL.match(text):
+            continue
+        parent = label.parent
+        if parent is None or _in_chrome(label):
+            continue
+        rest = clean(parent.text()).replace(clean(label.text()), "", 1)
+        if label.tag == "dt" and label.next is not None:
+            rest = clean(label.next.text())
+        names = tuple(n for n in clean_authors([rest]) if len(n.split()) >= 2)
+        if names and len(rest) < 120:
+            return names
     return ()
 
 
@@ -209,7 +239,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     )
     site_name = str(site).lstrip("@") if site else None
     title, prov_t = _title(tree, meta, ld, site_name, url)
-    authors, prov_a = _authors(tree, meta, ld, (site_name or "", ld.publisher, url or ""))
+    authors, prov_a = _authors(tree, meta, ld, (site_name or "", ld.publisher, url or ""), title)
     published, prov_p = _pick(
         ("json-ld", parse_any_date(ld.published)),
         ("meta", parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
@@ -270,9 +300,13 @@ def org_like(name: str, orgs: tuple[str, ...]) -> bool:
     key = _squash(name)
     if "." in name and " " not in name:
         return True
+    words = name.split()
+    initials = "".join(w[0] for w in words).casefold() if len(words) > 1 else ""
     for org in orgs:
         other = _squash(org)
         if len(other) >= 3 and (key in other or other in key):
+            return True
+        if len(initials) >= 2 and initials == other:  # "Deutsche Welle" on dw.com
             return True
     return False
 
@@ -282,7 +316,11 @@ def _squash(text: str) -> str:
 
 
 def _authors(
-    tree: LexborHTMLParser, meta: dict[str, list[str]], ld: LdArticle, orgs: tuple[str, ...]
+    tree: LexborHTMLParser,
+    meta: dict[str, list[str]],
+    ld: LdArticle,
+    orgs: tuple[str, ...],
+    title: str | None,
 ) -> tuple[tuple[str, ...], str]:
     """People first: a source naming only the publisher yields to one that names a person."""
     host = urlsplit_host(orgs[2])
@@ -291,7 +329,7 @@ def _authors(
     sources: tuple[tuple[str, Callable[[], tuple[str, ...]]], ...] = (
         ("json-ld", lambda: clean_authors(ld.authors)),
         ("meta", lambda: clean_authors(_meta_authors(meta))),
-        ("dom", lambda: _dom_authors(tree)),
+        ("dom", lambda: _dom_authors(tree, title)),
     )
     for source, get in sources:
         names = get()
