@@ -308,6 +308,9 @@ def org_like(name: str, orgs: tuple[str, ...]) -> bool:
             return True
         if len(initials) >= 2 and initials == other:  # "Deutsche Welle" on dw.com
             return True
+        first = _squash(words[0]) if words else ""
+        if len(first) >= 5 and len(other) > len(first) and other.startswith(first):
+            return True  # "Ilanga D" on the site "Ilanga News"
     return False
 
 
