@@ -335,7 +335,8 @@ CHROME_PREFIX = re.compile(
 #: Placeholders of blocked third-party embeds and their consent prompts (lower-cased text).
 EMBED_PLACEHOLDER = re.compile(
     r"empfohlener redaktioneller inhalt|externer inhalt|externen inhalt|"
-    r"ich bin damit einverstanden, dass mir (?:externe )?inhalte|"
+    r"ich bin damit einverstanden, dass mir (?:der |die )?externe|"
+    r"ich bin damit einverstanden, dass mir (?:externe )?inhalte|autoplay|自动播放|"
     r"personenbezogene daten können an drittplattformen|inhalte von (?:youtube|twitter|x|"
     r"instagram|tiktok|facebook|spotify|podigee|datawrapper) (?:anzeigen|erlauben|laden)|"
     r"this (?:content|embed) is (?:hosted|provided) by|to view this content|"
@@ -349,7 +350,7 @@ EMBED_PLACEHOLDER = re.compile(
 EMBED_HINTS = (
     "inhalt", "einverstanden", "drittplattform", "content", "contenu", "contenido",
     "contenuto", "video", "browser", "playing", "reproduciendo", "lecture en cours",
-    "abgespielt", "to view", "to see", "to watch",
+    "abgespielt", "to view", "to see", "to watch", "externe", "autoplay", "自动播放",
 )  # fmt: skip
 
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).
@@ -371,14 +372,15 @@ APPEAL = re.compile(
     r"soutenez|abonnez-vous|hazte socio|appears in print on|^reporting by|editing by |"
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
-    r"an electronic replica of the print edition"
+    r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
+    r"on whatsapp|auf whatsapp"
 )
 
 #: Substrings one of which every APPEAL match contains (a cheap pre-check).
 APPEAL_HINTS = (
     "support", "donat", "become a", "testen", "unterstütz", "abonn", "kommentar", "comment",
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
-    "comentarios", "click here", "replica",
+    "comentarios", "click here", "replica", "inbox", "whatsapp",
 )  # fmt: skip
 
 #: Short navigation and interface lines that leak into content regions.
@@ -390,7 +392,11 @@ INTERFACE_LINE = re.compile(
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
     r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
-    r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more)$",
+    r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
+    r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"
+    r"les mer|lees meer|auf dieser seite|on this page|in this article|inhaltsverzeichnis|"
+    r"table of contents|neuer abschnitt|key event|"
+    r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40})$",
     re.IGNORECASE,
 )
 
@@ -413,7 +419,7 @@ CHROME_HEADING_PREFIX = re.compile(
 
 #: Photo credits and source lines left over from images (short, lower-cased blocks).
 CREDIT_LINE = re.compile(
-    r"^(?:foto|fotos|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
+    r"^(?:foto|fotos|foto\(s\)|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
     r"|^\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
     r"[^.]{0,60}\)?$"
