@@ -17,7 +17,10 @@ _CHROME_TAGS = (
     "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
     "figure, figcaption, picture, img, menu"
 )
-_INLINE_TAGS = frozenset({"a", "img", "picture", "label", "time", "i", "hr", "br", "b", "em"})
+#: Links, icons and list items: their container's name decides, not theirs.
+_NOT_BY_OWN_NAME = frozenset(
+    {"a", "img", "picture", "label", "time", "i", "hr", "br", "b", "em", "li"}
+)
 _NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
@@ -60,7 +63,7 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
         nodes = nodes[:_MAX_CANDIDATES]
     memo: dict[str, tuple[bool, bool]] = {}
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
-        if node.tag in _INLINE_TAGS:
+        if node.tag in _NOT_BY_OWN_NAME:
             continue  # a link or icon named "share" inside a paragraph is not a block to drop
         names = class_id(node)
         verdict = memo.get(names)

@@ -85,7 +85,7 @@ def _weight(node: LexborNode) -> float:
 
 
 def _final_scores(scores: dict[int, tuple[LexborNode, float]]) -> list[tuple[float, LexborNode]]:
-    ranked = sorted(scores.values(), key=lambda item: item[1], reverse=True)[:8]
+    ranked = sorted(scores.values(), key=lambda item: item[1], reverse=True)[:6]
     final = []
     for node, raw in ranked:
         text_len = max(1, len(node.text(strip=True)))
