@@ -17,6 +17,7 @@ DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"  # kana, CJK, hangul
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 #: Phrases that mark page chrome when they make up a short paragraph of an extracted body.
 CHROME_MARKERS = re.compile(
@@ -89,6 +90,7 @@ def norm_title(text: str | None) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text)  # zero-width spaces and soft hyphens are not visible
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return _SPACE.sub(" ", text).strip().casefold()
 
