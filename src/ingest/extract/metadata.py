@@ -220,19 +220,25 @@ def _tags(meta: dict[str, list[str]], ld: LdArticle) -> tuple[tuple[str, ...], s
     return tuple(out[:30]), source if out else ""
 
 
+def _canonical(
+    tree: LexborHTMLParser, meta: dict[str, list[str]], ld: LdArticle, base: str | None
+) -> tuple[str, str]:
+    node = tree.css_first("link[rel=canonical][href]")
+    raw, source = _pick(
+        ("dom", attr(node, "href") if node is not None else ""),
+        ("meta", _first(meta, "og:url")),
+        ("json-ld", ld.url if ld.url.startswith("http") else ""),
+    )
+    return (_absolute(str(raw), base), source) if raw else ("", "")
+
+
 def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     """Read every metadata field the page offers, preferring JSON-LD, then meta tags, then DOM."""
     ld = read_jsonld(tree)
     meta = _meta_map(tree)
     prov: dict[str, str] = {}
     base = url
-    canonical_node = tree.css_first("link[rel=canonical][href]")
-    canonical_raw, prov_c = _pick(
-        ("dom", attr(canonical_node, "href") if canonical_node is not None else ""),
-        ("meta", _first(meta, "og:url")),
-        ("json-ld", ld.url if ld.url.startswith("http") else ""),
-    )
-    canonical = _absolute(str(canonical_raw), base) if canonical_raw else ""
+    canonical, prov_c = _canonical(tree, meta, ld, base)
     site, prov_s = _pick(
         ("meta", _first(meta, "og:site_name", "application-name")),
         ("json-ld", ld.publisher),

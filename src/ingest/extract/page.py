@@ -21,10 +21,11 @@ from ingest.extract.images import find_images
 from ingest.extract.lead import find_lead
 from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
 from ingest.extract.people import clean_authors
+from ingest.extract.profile import HostProfile, learn_and_strip
 from ingest.extract.rules import SiteRules
 from ingest.extract.titles import host_key
 from ingest.extract.vocabulary import BYLINE_PREFIX
-from ingest.model import Block, Extracted, Image, NotArticle
+from ingest.model import Block, Extracted, Image, NotArticle, PageBlock
 
 __all__ = ["MAX_CHARS", "extract_page"]
 
@@ -44,6 +45,7 @@ class _Body:
     strategy: str
     lead: str | None
     lead_source: str
+    page_blocks: tuple[PageBlock, ...] = ()
 
 
 def words(text: str) -> int:
@@ -74,7 +76,10 @@ def _looks_binary(text: str) -> bool:
 
 
 def extract_page(
-    html: str | bytes, url: str | None, rules: SiteRules | None
+    html: str | bytes,
+    url: str | None,
+    rules: SiteRules | None,
+    profile: HostProfile | None = None,
 ) -> Extracted | NotArticle:
     """The article of one page, or why it is not one (may raise on parser failure)."""
     text, source = _source(html)
@@ -95,7 +100,7 @@ def extract_page(
         return NotArticle(reason, detail, meta.title)
     headline_links = len(body_node.css(_HEADLINE_LINKS))
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
-    body, meta = _main_content(tree, body_node, meta, url, rules)
+    body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
     count = sum(words(b.text) for b in body.blocks)
     problem = result_problem(count, meta, visible[:_PAGE_SAMPLE], meta.title or "", headline_links)
     if problem:
@@ -104,7 +109,13 @@ def extract_page(
 
 
 def _main_content(
-    tree: LexborHTMLParser, body: LexborNode, meta: Meta, url: str | None, rules: SiteRules | None
+    tree: LexborHTMLParser,
+    body: LexborNode,
+    meta: Meta,
+    url: str | None,
+    rules: SiteRules | None,
+    *,
+    profile: HostProfile | None = None,
 ) -> tuple[_Body, Meta]:
     """Lead, chrome removal, main region, blocks, then the structured-data check."""
     lead_node = find_lead(tree, meta.description, meta.title)
@@ -112,6 +123,8 @@ def _main_content(
     lead_source = "dom"
     if lead_node is not None:
         lead_node.decompose()
+    # Site-aware learning: the host's learnt chrome goes before the generic rules run.
+    page_blocks = learn_and_strip(body, profile) if profile is not None else ()
     nodes, strategy = _region(body, rules)
     if lead is None and _visible_description(meta.description, body):
         lead, lead_source = clean(meta.description), "meta"
@@ -122,7 +135,7 @@ def _main_content(
     blocks = filter_blocks(raw_blocks, meta.title, lead)
     if strategy != "rules":
         blocks, strategy = _structured(blocks, strategy, meta, lead)
-    return _Body(tuple(blocks), strategy, lead, lead_source), meta
+    return _Body(tuple(blocks), strategy, lead, lead_source, page_blocks), meta
 
 
 def _region(body: LexborNode, rules: SiteRules | None) -> tuple[list[LexborNode], str]:
@@ -179,6 +192,7 @@ def _result(meta: Meta, body: _Body, images: tuple[Image, ...]) -> Extracted:
         images=pictures,
         strategy=body.strategy,
         provenance=provenance,
+        page_blocks=body.page_blocks,
     )
 
 
