@@ -86,6 +86,7 @@ async def embedded_crawler(
                 page_sink=page_sink,
                 concurrency=settings.fetch.concurrency,
                 events=sink,
+                learn=settings.learn,
             )
     finally:
         if pool is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "NotArticle",
     "OutcomeKind",
     "Page",
+    "PageBlock",
     "Result",
     "body_text",
 ]
@@ -106,6 +107,15 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class PageBlock:
+    """A fingerprinted text block of a page (site-aware chrome learning), with a short
+    sample of its text for display."""
+
+    fingerprint: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Extracted:
     """The parser's output for a page that holds an article. Text fields are plain text.
 
@@ -129,6 +139,8 @@ class Extracted:
     images: tuple[Image, ...] = ()
     strategy: str = ""
     provenance: Mapping[str, str] = field(default_factory=dict)
+    #: the page's blocks, for learning the host's chrome (empty unless asked for)
+    page_blocks: tuple[PageBlock, ...] = ()
 
     @property
     def body(self) -> str:
@@ -178,6 +190,8 @@ class Article:
     provenance: Mapping[str, str] = field(default_factory=dict)
     #: notes about values dropped during normalisation, e.g. ``published:future``
     dropped: tuple[str, ...] = ()
+    #: the page's blocks, passed on from :class:`Extracted` for site-aware chrome learning
+    page_blocks: tuple[PageBlock, ...] = ()
 
     @property
     def body(self) -> str:

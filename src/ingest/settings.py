@@ -59,8 +59,12 @@ class DedupSettings(_Section):
 class LearnSettings(_Section):
     enabled: bool = True
     min_pages: int = Field(default=3, ge=2)
-    min_share: float = Field(default=0.3, gt=0.0, le=1.0)
+    min_share: float = Field(default=0.2, gt=0.0, le=1.0)
     max_blocks_per_host: int = Field(default=2000, ge=10)
+    #: blocks not seen on the host's last ``window`` pages are forgotten (a redesign is relearnt)
+    window: int = Field(default=300, ge=10)
+    #: reload a host's profile after this many newly learnt pages
+    refresh_pages: int = Field(default=10, ge=1)
 
 
 class EventsSettings(_Section):

@@ -19,6 +19,8 @@ from hashlib import blake2b
 
 from selectolax.lexbor import LexborNode
 
+from ingest.model import PageBlock
+
 __all__ = [
     "BlockStat",
     "HostProfile",
@@ -35,17 +37,10 @@ _SOUP_TAGS = "div, span, section, aside, header, footer"
 _LEAF_SET = frozenset(t.strip() for t in _LEAF_TAGS.split(","))
 _BLOCKISH = "p, div, li, ul, ol, table, h1, h2, h3, h4, h5, h6, section, article"
 _BODY_NEIGHBOUR_CHARS = 80
+_MAX_PARAGRAPH_SHARE = 0.5
 _MAX_TEXT = 200
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
-
-
-@dataclass(frozen=True, slots=True)
-class PageBlock:
-    """One fingerprinted block of a page, with a short sample of its text for display."""
-
-    fingerprint: str
-    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +150,12 @@ def learn_and_strip(root: LexborNode, profile: HostProfile | None) -> tuple[Page
         out.setdefault(fp, PageBlock(fp, text[:_MAX_TEXT]))
         if fp in chrome and not _in_body_flow(node, chrome):
             doomed.append(node)
+    paragraphs = sum(len(text) for node, text in blocks if node.tag == "p")
+    doomed_paragraphs = sum(len(node.text()) for node in doomed if node.tag == "p")
+    if doomed_paragraphs > _MAX_PARAGRAPH_SHARE * paragraphs:
+        # Most of the page's paragraphs look learnt: more likely a copy of a page seen before
+        # than chrome. Paragraphs stay; the generic rules decide.
+        doomed = [node for node in doomed if node.tag != "p"]
     for node in doomed:
         node.decompose()
     return tuple(out.values())

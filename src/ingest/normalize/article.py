@@ -147,4 +147,5 @@ def normalize_article(
         strategy=extracted.strategy,
         provenance=dict(extracted.provenance),
         dropped=tuple(dropped),
+        page_blocks=extracted.page_blocks,
     )

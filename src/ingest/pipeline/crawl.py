@@ -20,14 +20,23 @@ import structlog
 from ingest.discover.base import Link
 from ingest.errors import StoreUnavailable
 from ingest.events import EventSink, NullSink, StreamUnavailable, publish_settled
+from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet
 from ingest.fetch.base import Fetcher
 from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
 from ingest.normalize.article import NormalizeOptions
-from ingest.normalize.urls import canonicalize, url_key
+from ingest.normalize.urls import canonicalize, host_of, url_key
 from ingest.pipeline.discovery import discover_source
 from ingest.pipeline.pool import analyse_in_worker
-from ingest.pipeline.process import Analysed, analyse, failure_result, frontier_update, settle
+from ingest.pipeline.process import (
+    Analysed,
+    analyse,
+    failure_result,
+    frontier_update,
+    learn_from,
+    settle,
+)
+from ingest.settings import LearnSettings
 from ingest.sources import Source
 from ingest.store.base import FrontierEntry, FrontierUpdate, Store
 
@@ -122,6 +131,7 @@ class Crawler:
         page_sink: PageSink | None = None,
         concurrency: int = 32,
         events: EventSink | None = None,
+        learn: LearnSettings | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.store = store
@@ -132,6 +142,9 @@ class Crawler:
         self.page_sink = page_sink
         self.concurrency = concurrency
         self.events: EventSink = events or NullSink()
+        self.learn = learn if learn is not None and learn.enabled else None
+        self._profiles: dict[str, HostProfile] = {}
+        self._learnt: Counter[str] = Counter()
         self.summary = Summary()
         self._updates: list[FrontierUpdate] = []
 
@@ -251,11 +264,57 @@ class Crawler:
     async def _analyse(self, page: Page, source: Source) -> Analysed:
         options = NormalizeOptions(default_tz=source.timezone)
         now = self.options.clock()
+        profile = await self._profile(page) if self.learn is not None else None
         loop = asyncio.get_running_loop()
         if self.executor is not None:
-            return await loop.run_in_executor(self.executor, analyse_in_worker, page, options, now)
-        call = functools.partial(analyse, page, rules=self.rules, options=options, now=now)
+            return await loop.run_in_executor(
+                self.executor, analyse_in_worker, page, options, now, profile
+            )
+        call = functools.partial(
+            analyse, page, rules=self.rules, options=options, now=now, profile=profile
+        )
         return await asyncio.to_thread(call)
+
+    async def _profile(self, page: Page) -> HostProfile:
+        """The host's learnt chrome, reloaded from the store every few learnt pages."""
+        assert self.learn is not None
+        host = host_of(page.final_url or page.url)
+        cached = self._profiles.get(host)
+        if cached is None:
+            learn = self.learn
+            cached = await asyncio.to_thread(
+                self.store.site_profile,
+                host,
+                min_pages=learn.min_pages,
+                min_share=learn.min_share,
+            )
+            self._profiles[host] = cached
+        return cached
+
+    async def _learn(self, result: Result, analysed: Analysed, page: Page) -> None:
+        if self.learn is None:
+            return
+        call = functools.partial(
+            learn_from,
+            self.store,
+            result,
+            analysed,
+            page,
+            settings=self.learn,
+            now=self.options.clock(),
+        )
+        try:
+            counted = await asyncio.to_thread(call)
+        except StoreUnavailable as exc:
+            log.warning("learn.skipped", url=page.url, error=str(exc))
+            return
+        if counted:
+            host = host_of(page.final_url or page.url)
+            self._learnt[host] += 1
+            if self._learnt[host] % self.learn.refresh_pages == 0 or self._learnt[host] <= (
+                self.learn.min_pages
+            ):
+                self._profiles.pop(host, None)
 
     async def _writer(self, writes: asyncio.Queue[tuple[Page, Source, Analysed] | None]) -> None:
         while (job := await writes.get()) is not None:
@@ -273,6 +332,7 @@ class Crawler:
             if result.url != page.url:
                 result = replace(result, url=page.url)
             await self._publish(result)
+            await self._learn(result, analysed, page)
             await self._finish(result, source, page)
 
     async def _publish(self, result: Result) -> None:

@@ -42,6 +42,7 @@ from ingest.pipeline.jobs import (
 from ingest.pipeline.process import analyse, failure_result, frontier_update, settle
 from ingest.settings import Settings
 from ingest.sources import Source
+from ingest.store.base import FrontierUpdate
 from ingest.store.jobs import Job, JobState, SqlJobStore, refresh_statistics
 from ingest.store.sql import SqlStore
 
@@ -80,7 +81,7 @@ ROUTES = {
 }
 
 #: Articles settled by one process after which it refreshes the planner statistics.
-_ANALYZE_AT = frozenset({50, 500, 5000})
+_ANALYZE_AT = (50, 500, 5000)
 
 #: Fetch failures caused by our own infrastructure, not by the site: the URL is fetched again.
 _INFRA_FAILURES = frozenset({str(Reason.LIMITER_UNAVAILABLE)})
@@ -276,6 +277,15 @@ class JobControl:
         return [replace(j, counts=self.tracker.counts(j.id)) if j.active else j for j in jobs]
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """One page through analyse and settle: its result and how the frontier records it."""
+
+    target: Target
+    result: Result
+    update: FrontierUpdate | None
+
+
 @dataclass(slots=True)
 class Stages:
     """The stage functions bound to one worker process's edges."""
@@ -387,11 +397,12 @@ class Stages:
             self.tracker.release_url(job_id, t.key)
         return True
 
-    def process(
+    def store_page(
         self, job_id: str, source: SourceRef, target: Target, payload: Mapping[str, Any]
-    ) -> Result:
-        """Analyse and store one fetched page (or record its failure), move the job's
-        counters and release the URL; end the job after its last URL."""
+    ) -> Settled:
+        """Analyse and store one fetched page (dedup included, one transaction), or turn its
+        fetch failure into a result, and count the outcome at once (once per URL). Safe to
+        repeat: a page stored before comes back ``unchanged`` and is not counted again."""
         now = self.clock()
         page = decode_page(payload["page"]) if "page" in payload else None
         if page is None:
@@ -413,15 +424,24 @@ class Stages:
             recrawl_after=timedelta(seconds=source.recrawl_after),
             page=page,
         )
-        if update is not None:
-            self.store.record([update])
-        progress = self.tracker.settled(job_id, target.key, result)
-        self.settled += 1
-        if self.settled in _ANALYZE_AT and refresh_statistics(self.store.engine):
+        self.tracker.settled(job_id, [(target.key, result)])
+        return Settled(target, result, update)
+
+    def conclude(self, job_id: str, done: Sequence[Settled]) -> None:
+        """After :meth:`store_page`: record the URLs in the frontier (one transaction for the
+        lot), release their locks, and end the job after its last URL."""
+        if not done:
+            return
+        updates = [s.update for s in done if s.update is not None]
+        if updates:
+            self.store.record(updates)
+        progress = self.tracker.release(job_id, [s.target.key for s in done])
+        before, self.settled = self.settled, self.settled + len(done)
+        due = any(before < n <= self.settled for n in _ANALYZE_AT)
+        if due and refresh_statistics(self.store.engine):
             log.info("store.statistics_refreshed", articles=self.settled)
         if progress.complete:
             self.finish(job_id)
-        return result
 
     def finish(self, job_id: str) -> None:
         """Copy the counters to the store and end the job (idempotent)."""

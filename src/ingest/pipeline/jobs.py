@@ -186,18 +186,6 @@ return {redis.call('SCARD', KEYS[1]), redis.call('SCARD', KEYS[3]),
         tonumber(redis.call('HGET', KEYS[2], '_discovery_done') or '0')}
 """
 
-# As _COUNT, and KEYS[4] (the URL lock) is deleted if ARGV[2] (the job id) holds it.
-# ARGV: url key, job id, counter names...
-_SETTLE = """
-if redis.call('SADD', KEYS[1], ARGV[1]) == 1 then
-  for i = 3, #ARGV do redis.call('HINCRBY', KEYS[2], ARGV[i], 1) end
-end
-if redis.call('GET', KEYS[4]) == ARGV[2] then redis.call('DEL', KEYS[4]) end
-return {redis.call('SCARD', KEYS[1]), redis.call('SCARD', KEYS[3]),
-        tonumber(redis.call('HGET', KEYS[2], '_discovery_done') or '0')}
-"""
-
-# KEYS: url lock. ARGV: job id, ttl seconds. 1 when the lock is (now) held by this job.
 _LOCK = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -249,7 +237,6 @@ class JobTracker:
         self._prefix = prefix
         self._lock_ttl = url_lock_ttl
         self._count = redis.register_script(_COUNT)
-        self._settle = redis.register_script(_SETTLE)
         self._lock = redis.register_script(_LOCK)
         self._unlock = redis.register_script(_UNLOCK)
 
@@ -312,22 +299,34 @@ class JobTracker:
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
 
-    def settled(self, job_id: str, key: str, result: Result) -> Progress:
-        """Count one URL's outcome (once per URL), release its lock if this job holds it, and
-        return the job's progress. One round trip."""
+    def settled(self, job_id: str, outcomes: Sequence[tuple[str, Result]]) -> None:
+        """Count each URL's outcome (once per URL, however often it is settled). One round
+        trip for the lot."""
+        if not outcomes:
+            return
+        names = [self._k(job_id, "done"), self._k(job_id, "counts"), self._k(job_id, "todo")]
         try:
-            done, total, disc = self._settle(
-                keys=[
-                    self._k(job_id, "done"),
-                    self._k(job_id, "counts"),
-                    self._k(job_id, "todo"),
-                    self._url(key),
-                ],
-                args=[key, job_id, *outcome_counters(result)],
-            )
+            pipe = self._redis.pipeline(transaction=False)
+            for key, result in outcomes:
+                self._count(keys=names, args=[key, *outcome_counters(result)], client=pipe)
+            pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
-        return Progress(int(done), int(total), bool(int(disc)))
+
+    def release(self, job_id: str, keys: Sequence[str]) -> Progress:
+        """Release the URLs' locks (where this job holds them) and return the job's progress.
+        One round trip."""
+        try:
+            pipe = self._redis.pipeline(transaction=False)
+            for key in keys:
+                self._unlock(keys=[self._url(key)], args=[job_id], client=pipe)
+            pipe.scard(self._k(job_id, "done"))
+            pipe.scard(self._k(job_id, "todo"))
+            pipe.hget(self._k(job_id, "counts"), "_discovery_done")
+            *_, done, total, disc = pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"url locks: {exc}") from exc
+        return Progress(int(done), int(total), bool(int(disc or 0)))
 
     def counts(self, job_id: str) -> dict[str, int]:
         """The live counters (internal fields starting with ``_`` left out)."""

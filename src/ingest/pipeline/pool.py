@@ -8,6 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
+from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet, load_rules
 from ingest.model import Page
 from ingest.normalize.article import NormalizeOptions
@@ -26,8 +27,10 @@ def _init_worker(rules_dir: str | None) -> None:
     _WorkerState.rules = load_rules(Path(rules_dir)) if rules_dir else None
 
 
-def analyse_in_worker(page: Page, options: NormalizeOptions, now: datetime) -> Analysed:
-    return analyse(page, rules=_WorkerState.rules, options=options, now=now)
+def analyse_in_worker(
+    page: Page, options: NormalizeOptions, now: datetime, profile: HostProfile | None = None
+) -> Analysed:
+    return analyse(page, rules=_WorkerState.rules, options=options, now=now, profile=profile)
 
 
 def make_pool(workers: int, rules_dir: Path | None) -> ProcessPoolExecutor:

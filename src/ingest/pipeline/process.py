@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from ingest.errors import IngestError
 from ingest.extract import extract
+from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet
 from ingest.fetch.encoding import decode_html
 from ingest.model import (
@@ -21,7 +22,8 @@ from ingest.model import (
     Result,
 )
 from ingest.normalize.article import NormalizeOptions, normalize_article
-from ingest.normalize.urls import canonicalize, url_key
+from ingest.normalize.urls import canonicalize, host_of, url_key
+from ingest.settings import LearnSettings
 from ingest.store.base import FrontierUpdate, Store
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "analyse",
     "failure_result",
     "frontier_update",
+    "learn_from",
     "settle",
 ]
 
@@ -52,15 +55,18 @@ def analyse(
     rules: RuleSet | None = None,
     options: NormalizeOptions | None = None,
     now: datetime,
+    profile: HostProfile | None = None,
 ) -> Analysed:
     """Extract and normalise one fetched page. Pure: no I/O, no clock (``now`` is given).
 
+    With a ``profile`` (site-aware chrome learning), the host's learnt chrome is removed and
+    the page's blocks come back on the article for the profile's update.
     Never raises for a bad page: an unusable one becomes :class:`NotArticle`.
     """
     url = page.final_url or page.url
     site_rules = rules.for_url(url) if rules is not None else None
     try:
-        extracted = extract(page_text(page), url, rules=site_rules)
+        extracted = extract(page_text(page), url, rules=site_rules, profile=profile)
         if isinstance(extracted, NotArticle):
             return extracted
         return normalize_article(extracted, page, now=now, options=options or NormalizeOptions())
@@ -77,6 +83,32 @@ def settle(
             page.url, OutcomeKind.NOT_ARTICLE, reason=analysed.reason, detail=analysed.detail
         )
     return store.save(analysed, source_priority=priority, now=now)
+
+
+def learn_from(
+    store: Store,
+    result: Result,
+    analysed: Analysed,
+    page: Page,
+    *,
+    settings: LearnSettings,
+    now: datetime,
+) -> bool:
+    """Count a newly stored article's blocks in its host's profile. Only new articles that are
+    not near-duplicates count, so a page or a copy of it is never counted twice (which could
+    make its own text look like chrome). Returns whether the page was counted."""
+    if not isinstance(analysed, Article) or not analysed.page_blocks:
+        return False
+    if result.kind is not OutcomeKind.STORED or result.cluster_id != result.article_id:
+        return False
+    store.learn_site(
+        host_of(page.final_url or page.url),
+        analysed.page_blocks,
+        now=now,
+        window=settings.window,
+        max_blocks=settings.max_blocks_per_host,
+    )
+    return True
 
 
 def failure_result(failure: FetchFailure) -> Result:

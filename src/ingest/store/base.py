@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from ingest.model import Article, Block, Image, Result
+from ingest.extract.profile import HostProfile
+from ingest.model import Article, Block, Image, PageBlock, Result
 
 __all__ = [
     "ArticleQuery",
@@ -130,6 +131,18 @@ class Store(Protocol):
     def counts(self) -> dict[str, int]: ...
 
     def cursors(self, article_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def learn_site(
+        self,
+        host: str,
+        blocks: Sequence[PageBlock],
+        *,
+        now: datetime,
+        window: int,
+        max_blocks: int,
+    ) -> int: ...
+
+    def site_profile(self, host: str, *, min_pages: int, min_share: float) -> HostProfile: ...
 
     def close(self) -> None: ...
 

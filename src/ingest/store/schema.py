@@ -185,4 +185,7 @@ site_blocks = Table(
     Column("text", Text, nullable=False),
     Column("pages", Integer, nullable=False, server_default="0"),
     Column("last_seen", UTCDateTime(), nullable=False),
+    Column("first_page", Integer, nullable=False, server_default="0"),
+    Column("last_page", Integer, nullable=False, server_default="0"),
+    Index("ix_site_blocks_host_last", "host", "last_page"),
 )

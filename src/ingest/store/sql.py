@@ -27,8 +27,9 @@ from ingest.dedup.decide import (
 )
 from ingest.dedup.keys import band_keys
 from ingest.errors import StoreError, StoreUnavailable
-from ingest.model import Article, Block, Image, OutcomeKind, Result
-from ingest.store import migrate
+from ingest.extract.profile import HostProfile
+from ingest.model import Article, Block, Image, OutcomeKind, PageBlock, Result
+from ingest.store import migrate, sites
 from ingest.store.base import (
     ArticleQuery,
     FrontierEntry,
@@ -761,3 +762,35 @@ class SqlStore:
             )
             for r in rows
         ]
+
+    # -- site-aware chrome learning -----------------------------------------------------------
+
+    def learn_site(
+        self,
+        host: str,
+        blocks: Sequence[PageBlock],
+        *,
+        now: datetime,
+        window: int,
+        max_blocks: int,
+    ) -> int:
+        """Count one new page of ``host`` with its blocks; returns the host's page count."""
+        with self._write() as conn:
+            self._lock(conn, [f"s:{host}"])
+            return sites.learn_page(
+                conn, host, blocks, now=now, window=window, max_blocks=max_blocks
+            )
+
+    def site_profile(self, host: str, *, min_pages: int, min_share: float) -> HostProfile:
+        with self._read() as conn:
+            return sites.load_profile(conn, host, min_pages=min_pages, min_share=min_share)
+
+    def site_summary(
+        self, host: str, *, min_pages: int, min_share: float, top: int = 20
+    ) -> sites.SiteSummary:
+        with self._read() as conn:
+            return sites.summary(conn, host, min_pages=min_pages, min_share=min_share, top=top)
+
+    def forget_site(self, host: str) -> int:
+        with self._write() as conn:
+            return sites.forget(conn, host)
