@@ -65,6 +65,12 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return size < 600 and _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
     if is_chrome_heading(text):
         return True
+    if (
+        size < 120
+        and (block.kind == "h" or text.endswith(":"))
+        and CHROME_HEADING_PREFIX.match(text)
+    ):
+        return True  # "Recommended videos", "Mehr zum Thema finden Sie hier:"
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
     low = text.lower()
