@@ -18,6 +18,7 @@ from ingest.cli.export_cmd import run_export
 from ingest.cli.output import BarProgress, print_article, print_json, print_summary
 from ingest.cli.serve import run_serve
 from ingest.errors import ConfigError
+from ingest.extract.rules import RuleCheck
 from ingest.model import NotArticle, Page
 from ingest.pipeline.crawl import CrawlOptions, Summary
 from ingest.settings import Settings, load_settings
@@ -357,9 +358,75 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_sites(args: argparse.Namespace) -> int:
-    from ingest.extract.rules import check_rules  # noqa: PLC0415
+def _render_check(report: RuleCheck) -> str:
+    lines = [f"rules for hosts: {', '.join(report.rules.hosts) or '-'}"]
+    if report.host_matches is not None:
+        lines.append(f"host of {report.url}: {'matches' if report.host_matches else 'NO MATCH'}")
+    for sel in report.selectors:
+        sample = f"  e.g. {sel.sample[:60]!r}" if sel.sample else ""
+        lines.append(f"  {sel.field:<8} {sel.selector:<40} {sel.matches:>3} match(es){sample}")
+    result = report.result
+    if isinstance(result, NotArticle):
+        lines.append(f"result: not an article ({result.reason}: {result.detail})")
+    else:
+        lines.append(
+            f"result: {result.title!r}, {len(result.blocks)} blocks, "
+            f"{len(result.body.split())} words, strategy {result.strategy}"
+        )
+    lines.extend(f"problem: {p}" for p in report.problems)
+    lines.append("OK" if report.ok else "FAILED")
+    return "\n".join(lines)
 
-    report = check_rules(args.rules, args.page, args.url)
-    print(report.render() if hasattr(report, "render") else report)
-    return 0 if getattr(report, "ok", True) else 1
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    if args.sites_cmd == "check":
+        from ingest.extract.rules import check_rules  # noqa: PLC0415
+
+        report = check_rules(args.rules, args.page, args.url)
+        print(_render_check(report))
+        return 0 if report.ok else 1
+    settings = _settings(args)
+    learn = settings.learn
+    with store_session(settings) as store:
+        if args.sites_cmd == "reset":
+            removed = store.forget_site(args.host)
+            print(f"forgot {max(0, removed - 1)} learnt blocks of {args.host}")
+            return 0
+        found = store.site_summary(
+            args.host, min_pages=learn.min_pages, min_share=learn.min_share, top=args.top
+        )
+    if args.json:
+        print_json(
+            {
+                "host": found.host,
+                "pages": found.pages,
+                "blocks": found.blocks,
+                "last_update": found.last_update.isoformat() if found.last_update else None,
+                "top": [
+                    {
+                        "fingerprint": b.fingerprint,
+                        "text": b.text,
+                        "pages": b.pages,
+                        "share": round(b.share, 3),
+                        "chrome": b.chrome,
+                    }
+                    for b in found.top
+                ],
+            }
+        )
+        return 0
+    if not found.pages:
+        print(f"nothing learnt about {args.host} yet (hosts are learnt while crawling)")
+        return 0
+    when = found.last_update.isoformat(timespec="seconds") if found.last_update else "-"
+    print(
+        f"{found.host}: {found.pages} pages seen, {found.blocks} blocks tracked, last update {when}"
+    )
+    print(
+        f"chrome = seen on >= {learn.min_pages} pages and >= {learn.min_share:.0%} of the "
+        "pages since first seen\n"
+    )
+    for b in found.top:
+        mark = "chrome" if b.chrome else "      "
+        print(f"  {mark} {b.pages:>6} pages {b.share:>5.0%}  {b.text[:70]!r}")
+    return 0

@@ -155,12 +155,18 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     dbsub.add_parser("upgrade", help="apply pending schema migrations")
     dbsub.add_parser("status", help="schema version and row counts")
 
-    st = sub.add_parser("sites", help="per-site extraction rules")
+    st = sub.add_parser("sites", help="per-site rules and learnt chrome")
     stsub = st.add_subparsers(dest="sites_cmd", required=True, metavar="COMMAND")
     c = stsub.add_parser("check", help="check a rules file against a saved page")
     c.add_argument("rules", type=Path, help="a config/sites/*.yaml file")
     c.add_argument("page", type=Path, help="a saved HTML page")
     c.add_argument("--url", help="the page's URL (selects the rule by host)")
+    show = stsub.add_parser("show", help="what was learnt about a host's repeated blocks")
+    show.add_argument("host", help="a host name, e.g. www.example.com")
+    show.add_argument("--top", type=int, default=20, help="how many blocks to list")
+    show.add_argument("--json", action="store_true")
+    reset = stsub.add_parser("reset", help="forget what was learnt about a host")
+    reset.add_argument("host")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -38,6 +38,7 @@ _LEAF_SET = frozenset(t.strip() for t in _LEAF_TAGS.split(","))
 _BLOCKISH = "p, div, li, ul, ol, table, h1, h2, h3, h4, h5, h6, section, article"
 _BODY_NEIGHBOUR_CHARS = 80
 _MAX_PARAGRAPH_SHARE = 0.5
+_FOLD_DIGITS_BELOW = 40
 _MAX_TEXT = 200
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -72,7 +73,10 @@ def is_chrome(stat: BlockStat, *, min_pages: int, min_share: float) -> bool:
 
 
 def _normalise(text: str) -> str:
-    return _DIGITS.sub("0", _SPACE.sub(" ", text).strip().casefold())
+    """Whitespace and case folded; digits folded in short texts only ("12 comments",
+    "Updated 3 hours ago"), so long paragraphs that differ in figures stay different."""
+    text = _SPACE.sub(" ", text).strip().casefold()
+    return _DIGITS.sub("0", text) if len(text) <= _FOLD_DIGITS_BELOW else text
 
 
 def block_fingerprint(tag: str, text: str) -> str:
@@ -87,19 +91,24 @@ def _leaf_blocks(root: LexborNode) -> list[tuple[LexborNode, str]]:
     found: list[tuple[LexborNode, str]] = []
     for node in root.css(_LEAF_TAGS):
         text = node.text(separator=" ").strip()
-        if len(text) >= 2 and node.css_first(_LEAF_TAGS) is None:
+        if len(text) >= 2 and not _has_descendant(node, _LEAF_TAGS):
             found.append((node, text))
     taken: set[int] = set()
     for node in root.css(_SOUP_TAGS):
         if not node.text(deep=False).strip() or _has_taken_ancestor(node, taken):
             continue
-        if node.css_first(_BLOCKISH) is not None or node.css_first(_LEAF_TAGS) is not None:
+        if _has_descendant(node, _BLOCKISH) or _has_descendant(node, _LEAF_TAGS):
             continue
         text = node.text(separator=" ").strip()
         if len(text) >= 2:
             found.append((node, text))
             taken.add(node.mem_id)
     return found
+
+
+def _has_descendant(node: LexborNode, selector: str) -> bool:
+    """Whether an element below ``node`` matches (Lexbor's ``css`` includes ``node`` itself)."""
+    return any(found.mem_id != node.mem_id for found in node.css(selector))
 
 
 def _has_taken_ancestor(node: LexborNode, taken: set[int]) -> bool:
