@@ -63,14 +63,17 @@ _SEPARATORS = str.maketrans("-_", "  ")
 def is_chrome_name(names: str) -> bool:
     """True when a lower-cased ``class``/``id`` string names page chrome."""
     tokens = names.translate(_SEPARATORS).split()
-    classes = names.split()
-    if "hidden" in classes and not any(":" in c for c in classes):
-        return True  # hidden from view (a responsive "hidden md:block" is shown on desktop)
+    if "hidden" in tokens:
+        classes = names.split()
+        if "hidden" in classes and not any(":" in c for c in classes):
+            return True  # hidden from view (a responsive "hidden md:block" is shown on desktop)
+    if _FIRST_WORDS.isdisjoint(tokens):  # the common case, decided in C
+        return any(prefix in names for prefix in CHROME_PREFIXES)
+    if any(prefix in names for prefix in CHROME_PREFIXES):
+        return True
     last = len(tokens) - 1
     for i, tok in enumerate(tokens):
         if tok not in _FIRST_WORDS:
-            if tok.startswith(CHROME_PREFIXES):
-                return True
             continue
         if tok in CHROME_WORDS:
             return True
