@@ -3,8 +3,8 @@
 Pure. A page's leaf text blocks are fingerprinted (tag + normalised text, digits folded so
 "12 comments" and "3 comments" are one block); the pipeline counts, per host, on how many
 distinct pages each fingerprint appeared (``ingest.store``) and hands the result back as a
-:class:`HostProfile`. :func:`learn_and_strip` removes the blocks the profile calls chrome and
-returns the page's fingerprints so the profile can be updated.
+:class:`HostProfile`. :func:`page_blocks` gives a page's fingerprints for that count;
+:func:`strip_learned` removes the blocks the profile calls chrome from the article's region.
 
 Safe by construction: a block is chrome only once seen on ``min_pages`` distinct pages (an
 article's own text is on one page); a paragraph that sits in the body's flow, next to a long
@@ -14,6 +14,7 @@ paragraph that is not chrome, is kept even when it repeats (an agency credit, "R
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 
@@ -27,7 +28,8 @@ __all__ = [
     "PageBlock",
     "block_fingerprint",
     "is_chrome",
-    "learn_and_strip",
+    "page_blocks",
+    "strip_learned",
 ]
 
 #: Elements that normally hold one line or paragraph of text.
@@ -85,19 +87,38 @@ def block_fingerprint(tag: str, text: str) -> str:
     return blake2b(key, digest_size=8).hexdigest()
 
 
+def _ancestors_of(nodes: Sequence[LexborNode], limit: int = 40) -> set[int]:
+    """The ids of every element above any of ``nodes`` (within ``limit`` levels)."""
+    above: set[int] = set()
+    for node in nodes:
+        parent = node.parent
+        for _ in range(limit):
+            if parent is None or parent.mem_id in above:
+                break
+            above.add(parent.mem_id)
+            parent = parent.parent
+    return above
+
+
 def _leaf_blocks(root: LexborNode) -> list[tuple[LexborNode, str]]:
     """Text blocks that contain no other block, in document order; never nested, so each
     can be removed on its own."""
+    leaves = root.css(_LEAF_TAGS)
+    above_leaves = _ancestors_of(leaves)
     found: list[tuple[LexborNode, str]] = []
-    for node in root.css(_LEAF_TAGS):
+    for node in leaves:
+        if node.mem_id in above_leaves:
+            continue
         text = node.text(separator=" ").strip()
-        if len(text) >= 2 and not _has_descendant(node, _LEAF_TAGS):
+        if len(text) >= 2:
             found.append((node, text))
+    above_blocks = above_leaves | _ancestors_of(root.css(_BLOCKISH))
+    inside_leaf = {n.mem_id for n in leaves}
     taken: set[int] = set()
     for node in root.css(_SOUP_TAGS):
-        if not node.text(deep=False).strip() or _has_taken_ancestor(node, taken):
+        if node.mem_id in above_blocks or not node.text(deep=False).strip():
             continue
-        if _has_descendant(node, _BLOCKISH) or _has_descendant(node, _LEAF_TAGS):
+        if _has_taken_ancestor(node, taken | inside_leaf):
             continue
         text = node.text(separator=" ").strip()
         if len(text) >= 2:
@@ -106,18 +127,12 @@ def _leaf_blocks(root: LexborNode) -> list[tuple[LexborNode, str]]:
     return found
 
 
-def _has_descendant(node: LexborNode, selector: str) -> bool:
-    """Whether an element below ``node`` matches (Lexbor's ``css`` includes ``node`` itself)."""
-    return any(found.mem_id != node.mem_id for found in node.css(selector))
-
-
 def _has_taken_ancestor(node: LexborNode, taken: set[int]) -> bool:
-    """Inside a soup block already taken, or inside a leaf element (a link in a paragraph)."""
     parent = node.parent
-    for _ in range(16):
+    for _ in range(40):
         if parent is None:
             return False
-        if parent.mem_id in taken or parent.tag in _LEAF_SET:
+        if parent.mem_id in taken:
             return True
         parent = parent.parent
     return False
@@ -144,27 +159,35 @@ def _in_body_flow(node: LexborNode, chrome: frozenset[str]) -> bool:
     return False
 
 
-def learn_and_strip(root: LexborNode, profile: HostProfile | None) -> tuple[PageBlock, ...]:
-    """Fingerprint the page's leaf blocks and remove those ``profile`` knows as chrome.
-
-    Returns every distinct block of the page (before removal) for the profile's update.
-    Mutates ``root``.
-    """
-    blocks = _leaf_blocks(root)
+def page_blocks(root: LexborNode) -> tuple[PageBlock, ...]:
+    """Every distinct leaf block of the page, fingerprinted, for the host's profile."""
     out: dict[str, PageBlock] = {}
-    doomed: list[LexborNode] = []
-    chrome = profile.chrome if profile is not None else frozenset()
-    for node, text in blocks:
+    for node, text in _leaf_blocks(root):
         fp = block_fingerprint(node.tag or "", text)
         out.setdefault(fp, PageBlock(fp, text[:_MAX_TEXT]))
-        if fp in chrome and not _in_body_flow(node, chrome):
-            doomed.append(node)
+    return tuple(out.values())
+
+
+def strip_learned(nodes: Sequence[LexborNode], profile: HostProfile) -> None:
+    """Remove the blocks ``profile`` knows as chrome from the article's region ``nodes``.
+
+    Subtractive only: it runs after the main content was chosen, so it can only take chrome
+    out, never change which part of the page is the article. Mutates the nodes.
+    """
+    if not profile.chrome:
+        return
+    blocks = [pair for node in nodes for pair in _leaf_blocks(node)]
+    doomed = [
+        node
+        for node, text in blocks
+        if block_fingerprint(node.tag or "", text) in profile.chrome
+        and not _in_body_flow(node, profile.chrome)
+    ]
     paragraphs = sum(len(text) for node, text in blocks if node.tag == "p")
     doomed_paragraphs = sum(len(node.text()) for node in doomed if node.tag == "p")
     if doomed_paragraphs > _MAX_PARAGRAPH_SHARE * paragraphs:
-        # Most of the page's paragraphs look learnt: more likely a copy of a page seen before
-        # than chrome. Paragraphs stay; the generic rules decide.
+        # Most of the article's paragraphs look learnt: more likely a copy of a page seen
+        # before than chrome. Paragraphs stay; the generic rules decide.
         doomed = [node for node in doomed if node.tag != "p"]
     for node in doomed:
         node.decompose()
-    return tuple(out.values())

@@ -5,33 +5,7 @@ from __future__ import annotations
 from ingest import extract
 from ingest.extract.profile import BlockStat, HostProfile, block_fingerprint, is_chrome
 from ingest.model import Extracted
-
-WIDGET = (
-    "<div class='sbx'><b>Don't miss</b><div class='sbx-i'>Our weekly digest, every Friday"
-    "</div></div>"
-)
-
-
-TOPICS = ["harbour", "rail", "budget", "museum", "drought", "election", "bridge", "festival"]
-PLACES = ["Leeds", "Porto", "Graz", "Lyon", "Turin", "Cork", "Bergen", "Split", "Aarhus"]
-
-
-def page(story: int, *, credit: bool = False) -> str:
-    topic, place = TOPICS[story % len(TOPICS)], PLACES[story % len(PLACES)]
-    paragraphs = [
-        f"<p>In {place}, the {topic} debate went on: speaker {PLACES[(story + i) % 9]} "
-        f"raised point {i} about the {TOPICS[(story + i) % 8]} plan of {place}.</p>"
-        for i in range(6)
-    ]
-    if credit:
-        paragraphs.insert(3, "<p>The port authority did not reply to a request for comment.</p>")
-    return (
-        f"<html><head><title>Story {story}</title></head><body><article><h1>Story {story}</h1>"
-        + "".join(paragraphs[:3])
-        + WIDGET
-        + "".join(paragraphs[3:])
-        + "</article></body></html>"
-    )
+from support.pages import STOCK_LINE, story_page
 
 
 def learnt_from(pages: list[str]) -> HostProfile:
@@ -49,38 +23,35 @@ def learnt_from(pages: list[str]) -> HostProfile:
 
 
 def test_without_a_profile_the_widget_leaks_and_no_blocks_are_computed() -> None:
-    result = extract(page(1), "https://news.example.com/a")
+    result = extract(story_page(1), "https://news.example.com/a")
     assert isinstance(result, Extracted)
     assert "weekly digest" in result.body
     assert result.page_blocks == ()
 
 
 def test_learnt_chrome_is_removed_and_the_article_kept() -> None:
-    profile = learnt_from([page(i) for i in range(2, 6)])
-    result = extract(page(1), "https://news.example.com/a", profile=profile)
+    profile = learnt_from([story_page(i) for i in range(2, 6)])
+    result = extract(story_page(1), "https://news.example.com/a", profile=profile)
     assert isinstance(result, Extracted)
     assert "weekly digest" not in result.body and "Don't miss" not in result.body
     assert len(result.blocks) == 6
-    assert all(f"raised point {i} about" in result.body for i in range(6))
+    assert all(f"raised point {i} in" in result.body for i in range(6))
 
 
 def test_a_repeated_stock_line_inside_the_body_flow_is_kept() -> None:
-    profile = learnt_from([page(i, credit=True) for i in range(2, 6)])
-    assert (
-        block_fingerprint("p", "The port authority did not reply to a request for comment.")
-        in profile.chrome
-    )
-    result = extract(page(1, credit=True), "https://news.example.com/a", profile=profile)
+    profile = learnt_from([story_page(i, stock_line=True) for i in range(2, 6)])
+    assert block_fingerprint("p", STOCK_LINE) in profile.chrome
+    result = extract(story_page(1, stock_line=True), "https://news.example.com/a", profile=profile)
     assert isinstance(result, Extracted)
-    assert "The port authority did not reply to a request for comment." in result.body
+    assert STOCK_LINE in result.body
     assert "weekly digest" not in result.body
 
 
 def test_a_copy_of_a_learnt_page_keeps_its_paragraphs() -> None:
-    profile = learnt_from([page(1)] * 4)  # as if one story had been counted four times
-    result = extract(page(1), "https://news.example.com/a", profile=profile)
+    profile = learnt_from([story_page(1)] * 4)  # as if one story had been counted four times
+    result = extract(story_page(1), "https://news.example.com/a", profile=profile)
     assert isinstance(result, Extracted)
-    assert all(f"raised point {i} about" in result.body for i in range(6))
+    assert all(f"raised point {i} in" in result.body for i in range(6))
 
 
 def test_fingerprints_fold_digits_and_whitespace() -> None:

@@ -1,0 +1,226 @@
+"""Site-aware chrome learning, on and off in the same run.
+
+Two page sets with several pages per host:
+- the corpus hosts that have at least two pages (``../shared/corpus``), learnt first from all
+  of a host's pages, then extracted (the batch "learn first, extract second" mode; with so few
+  pages per host a block must be on every page of the host);
+- the demo site (every template, many pages per template), learnt as a crawl would: each page
+  is extracted with what the host's earlier pages taught, then counted.
+
+For each: chrome leakage (body paragraphs that are mostly not in the ground truth, and pages
+with any), body precision / recall / F1 over word tokens, and extraction speed (pages/s of the
+parser with the learnt profile vs without, best of three).
+
+    .venv/bin/python bench/learn_bench.py [--demo-articles 300] [--corpus PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from _corpus import DEFAULT_CORPUS, load, tokens
+from ingest import extract
+from ingest.demo.site import DemoConfig, DemoSite
+from ingest.extract.profile import BlockStat, HostProfile, is_chrome
+from ingest.model import Extracted, PageBlock
+
+MIN_SHARE = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class Doc:
+    host: str
+    url: str
+    html: bytes
+    gold: str
+
+
+class Learner:
+    """The store's counting rules in memory (``ingest.store.sites``)."""
+
+    def __init__(self, min_pages: int) -> None:
+        self.min_pages = min_pages
+        self.pages: Counter[str] = Counter()
+        self.stats: dict[str, dict[str, BlockStat]] = defaultdict(dict)
+
+    def add(self, host: str, blocks: Sequence[PageBlock]) -> None:
+        self.pages[host] += 1
+        page = self.pages[host]
+        table = self.stats[host]
+        for fp in {b.fingerprint for b in blocks}:
+            old = table.get(fp)
+            table[fp] = (
+                BlockStat(1, page, page)
+                if old is None
+                else BlockStat(old.count + 1, old.first_page, page)
+            )
+
+    def profile(self, host: str) -> HostProfile:
+        chrome = frozenset(
+            fp
+            for fp, stat in self.stats[host].items()
+            if is_chrome(stat, min_pages=self.min_pages, min_share=MIN_SHARE)
+        )
+        return HostProfile(host, self.pages[host], chrome)
+
+
+def leaked(body: str, gold: str) -> int:
+    """Paragraphs of ``body`` whose tokens are mostly absent from the ground truth."""
+    gold_tokens = tokens(gold)
+    count = 0
+    for para in body.split("\n\n"):
+        toks = tokens(para)
+        if toks and sum((toks & gold_tokens).values()) < 0.5 * sum(toks.values()):
+            count += 1
+    return count
+
+
+@dataclass(slots=True)
+class Score:
+    pages: int = 0
+    leaked_paragraphs: int = 0
+    leaky_pages: int = 0
+    tp: float = 0.0
+    pred: float = 0.0
+    gold: float = 0.0
+
+    def add(self, body: str, gold: str) -> None:
+        self.pages += 1
+        n = leaked(body, gold)
+        self.leaked_paragraphs += n
+        self.leaky_pages += n > 0
+        p, g = tokens(body), tokens(gold)
+        self.tp += sum((p & g).values())
+        self.pred += sum(p.values())
+        self.gold += sum(g.values())
+
+    def row(self, name: str, speed: float) -> str:
+        precision = self.tp / self.pred if self.pred else 0.0
+        recall = self.tp / self.gold if self.gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return (
+            f"| {name} | {self.pages} | {self.leaked_paragraphs} | {self.leaky_pages} | "
+            f"{precision:.4f} | {recall:.4f} | {f1:.4f} | {speed:,.0f} |"
+        )
+
+
+def body_of(html: bytes, url: str, profile: HostProfile | None) -> str:
+    result = extract(html, url, profile=profile)
+    return result.body if isinstance(result, Extracted) else ""
+
+
+def speed(docs: Sequence[Doc], profile_of: Callable[[str], HostProfile | None]) -> float:
+    best = 0.0
+    for _ in range(3):
+        start = time.perf_counter()
+        for d in docs:
+            extract(d.html, d.url, profile=profile_of(d.host))
+        best = max(best, len(docs) / (time.perf_counter() - start))
+    return best
+
+
+def corpus_docs(corpus: Path) -> list[Doc]:
+    by_host: dict[str, list[Doc]] = defaultdict(list)
+    for case in load(corpus):
+        if case.url:
+            host = urlsplit(case.url).hostname or ""
+            by_host[host].append(Doc(host, case.url, case.html, case.body))
+    return [d for docs in by_host.values() if len(docs) >= 2 for d in docs]
+
+
+def run_corpus(corpus: Path) -> list[str]:
+    docs = corpus_docs(corpus)
+    learner = Learner(min_pages=2)
+    empty = HostProfile("", 0, frozenset())
+    seen: set[str] = set()
+    for d in docs:  # learn first: every page of every host, each URL once
+        if d.url in seen:
+            continue
+        seen.add(d.url)
+        result = extract(d.html, d.url, profile=empty)
+        if isinstance(result, Extracted):
+            learner.add(d.host, result.page_blocks)
+    # A block counts as chrome on a host only when it is on every one of its pages here.
+    profiles = {
+        h: HostProfile(h, n, frozenset(fp for fp, st in learner.stats[h].items() if st.count == n))
+        for h, n in learner.pages.items()
+    }
+    off, on = Score(), Score()
+    for d in docs:
+        off.add(body_of(d.html, d.url, None), d.gold)
+        on.add(body_of(d.html, d.url, profiles.get(d.host)), d.gold)
+    hosts = len(profiles)
+    return [
+        f"corpus: {len(docs)} pages of the {hosts} hosts with two or more pages (learn first)",
+        off.row("generic (learning off)", speed(docs, lambda h: None)),
+        on.row("learning on", speed(docs, profiles.get)),
+    ]
+
+
+def demo_docs(n: int) -> list[Doc]:
+    site = DemoSite(DemoConfig(n_articles=n))
+    base = "https://demo.example"
+    docs = []
+    for path in site.article_paths():
+        story = site.story(site.story_index(path) or 0)
+        gold = "\n\n".join([story.lead, *(b.text for b in story.blocks)])
+        body = site.render(path, base_url=base).body
+        docs.append(Doc("demo.example", base + path, body, gold))
+    return docs
+
+
+def run_demo(n: int) -> list[str]:
+    docs = demo_docs(n)
+    learner = Learner(min_pages=3)
+    off, on = Score(), Score()
+    for d in docs:  # as a crawl: extract with what earlier pages taught, then learn
+        profile = learner.profile(d.host)
+        result = extract(d.html, d.url, profile=profile)
+        body = result.body if isinstance(result, Extracted) else ""
+        lead = result.lead if isinstance(result, Extracted) and result.lead else ""
+        on.add("\n\n".join(x for x in (lead, body) if x), d.gold)
+        if isinstance(result, Extracted):
+            learner.add(d.host, result.page_blocks)
+        generic = extract(d.html, d.url)
+        g_body = generic.body if isinstance(generic, Extracted) else ""
+        g_lead = generic.lead if isinstance(generic, Extracted) and generic.lead else ""
+        off.add("\n\n".join(x for x in (g_lead, g_body) if x), d.gold)
+    final = learner.profile("demo.example")
+    return [
+        f"demo site: {len(docs)} pages, one host, six templates (learnt while crawling)",
+        off.row("generic (learning off)", speed(docs, lambda h: None)),
+        on.row("learning on", speed(docs, lambda h: final)),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--demo-articles", type=int, default=300)
+    args = parser.parse_args()
+    header = (
+        "| mode | pages | leaked paragraphs | pages with leaks | body P | body R | body F1 "
+        "| pages/s (1 core) |\n|---|---|---|---|---|---|---|---|"
+    )
+    print(
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {platform.processor() or platform.machine()};"
+        f" Python {platform.python_version()}; min_share {MIN_SHARE}"
+    )
+    for lines in (run_corpus(args.corpus), run_demo(args.demo_articles)):
+        print(f"\n{lines[0]}\n{header}")
+        print("\n".join(lines[1:]))
+
+
+if __name__ == "__main__":
+    main()
