@@ -41,6 +41,8 @@ _BLOCKISH = "p, div, li, ul, ol, table, h1, h2, h3, h4, h5, h6, section, article
 _BODY_NEIGHBOUR_CHARS = 80
 _MAX_PARAGRAPH_SHARE = 0.5
 _FOLD_DIGITS_BELOW = 40
+#: blocks longer than this are never taken for chrome (and not counted)
+_MAX_CHROME_CHARS = 400
 _MAX_TEXT = 200
 _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
@@ -77,7 +79,7 @@ def is_chrome(stat: BlockStat, *, min_pages: int, min_share: float) -> bool:
 def _normalise(text: str) -> str:
     """Whitespace and case folded; digits folded in short texts only ("12 comments",
     "Updated 3 hours ago"), so long paragraphs that differ in figures stay different."""
-    text = _SPACE.sub(" ", text).strip().casefold()
+    text = " ".join(text.casefold().split())
     return _DIGITS.sub("0", text) if len(text) <= _FOLD_DIGITS_BELOW else text
 
 
@@ -160,9 +162,12 @@ def _in_body_flow(node: LexborNode, chrome: frozenset[str]) -> bool:
 
 
 def page_blocks(root: LexborNode) -> tuple[PageBlock, ...]:
-    """Every distinct leaf block of the page, fingerprinted, for the host's profile."""
+    """Every distinct leaf block of the page up to chrome size, fingerprinted, for the host's
+    profile (longer blocks are article text or never learnt anyway)."""
     out: dict[str, PageBlock] = {}
     for node, text in _leaf_blocks(root):
+        if len(text) > _MAX_CHROME_CHARS:
+            continue
         fp = block_fingerprint(node.tag or "", text)
         out.setdefault(fp, PageBlock(fp, text[:_MAX_TEXT]))
     return tuple(out.values())
@@ -180,7 +185,8 @@ def strip_learned(nodes: Sequence[LexborNode], profile: HostProfile) -> None:
     doomed = [
         node
         for node, text in blocks
-        if block_fingerprint(node.tag or "", text) in profile.chrome
+        if len(text) <= _MAX_CHROME_CHARS
+        and block_fingerprint(node.tag or "", text) in profile.chrome
         and not _in_body_flow(node, profile.chrome)
     ]
     paragraphs = sum(len(text) for node, text in blocks if node.tag == "p")
