@@ -45,7 +45,6 @@ _FOLD_DIGITS_BELOW = 40
 _MAX_CHROME_CHARS = 400
 _MAX_TEXT = 200
 _DIGITS = re.compile(r"\d+")
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True, slots=True)
