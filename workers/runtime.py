@@ -47,6 +47,8 @@ _POOL_SIZE = 2
 #: Redis commands wait out a short outage (a restart) before failing: ~30 s in all.
 _REDIS_RETRIES = 20
 _PG_OPTIONS = "-c plan_cache_mode=force_custom_plan"
+#: Seconds a host slot outlives the longest request it can cover.
+_LEASE_MARGIN = 5.0
 
 
 def database_url(url: str) -> str:
@@ -195,6 +197,8 @@ class WorkerRuntime:
                     self._aredis,
                     concurrency=options.per_host_concurrency,
                     prefix=settings.redis_prefix,
+                    # A slot of a process killed mid-request blocks its host until it expires.
+                    lease_ttl=options.total_timeout + _LEASE_MARGIN,
                 ),
                 robots_cache=RedisRobotsCache(self._aredis, prefix=settings.redis_prefix),
             )

@@ -23,6 +23,7 @@ from ingest.pipeline.distributed import (
     FETCH_BATCH,
     PROCESS_PAGES,
     SCHEDULED_CRAWL,
+    Settled,
     SourceRef,
 )
 from ingest.pipeline.jobs import Target
@@ -152,11 +153,18 @@ def process_pages(self: Task, job_id: str, source: list[Any], items: list[list[A
         stages = runtime.stages()
         if stages.skip_cancelled(job_id, [Target.from_json(t) for t, _ in items]):
             return 0
-        for i, (target, payload) in enumerate(items):
+        done: list[Settled] = []
+        try:
+            for target, payload in items:
+                done.append(stages.store_page(job_id, ref, Target.from_json(target), payload))
+        except (TransientError, SoftTimeLimitExceeded) as exc:
+            pending = items[len(done) :]
             try:
-                stages.process(job_id, ref, Target.from_json(target), payload)
-            except (TransientError, SoftTimeLimitExceeded) as exc:
-                _retry(self, exc, args=[job_id, source, items[i:]])
-        return len(items)
+                stages.conclude(job_id, done)
+            except TransientError:
+                pending = items  # nothing concluded: all again (storing is idempotent)
+            _retry(self, exc, args=[job_id, source, pending])
+        stages.conclude(job_id, done)
+        return len(done)
 
     return _guarded(self, call)

@@ -4,7 +4,9 @@ docker-compose.yml."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import json
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ import pytest
 import redis
 
 from ingest.bootstrap import embedded_crawler, open_store
+from ingest.cli.jobs import add_job_parser, run_job_command
 from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
 from ingest.pipeline.distributed import JobControl
@@ -195,3 +198,42 @@ async def test_cancelled_job_stops_and_releases_its_urls(
                 assert store.counts()["articles"] == site.expected_counts()["article_urls"]
             finally:
                 store.close()
+
+
+def _job_cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="ingest")
+    parser.add_argument("--config", type=Path)
+    add_job_parser(parser.add_subparsers(dest="command"))
+    return run_job_command(parser.parse_args(argv))
+
+
+async def test_job_commands(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = DemoSite(DemoConfig(n_articles=20))
+    async with serve(site) as server:
+        setup = _setup(site, server, tmp_path, postgres_url, redis_url)
+        monkeypatch.delenv("INGEST_TEST_REDIS_PREFIX")
+        for key, value in setup.env.items():
+            if key.startswith("INGEST_"):
+                monkeypatch.setenv(key, value)
+        with celery_cluster(setup.env, tmp_path) as cluster:
+            cluster.fetch_worker()
+            cluster.process_worker()
+            assert await asyncio.to_thread(_job_cli, ["job", "start", "--source", "demo"]) == 0
+            job_id = capsys.readouterr().out.strip()
+            code = await asyncio.to_thread(
+                _job_cli, ["job", "status", job_id, "--wait", "--timeout", "240", "--json"]
+            )
+            record = json.loads(capsys.readouterr().out)
+            assert code == 0, cluster.logs()
+            assert record["state"] == "finished"
+            assert record["counts"]["stored"] == site.expected_counts()["article_urls"]
+            assert await asyncio.to_thread(_job_cli, ["job", "list"]) == 0
+            listed = capsys.readouterr().out
+            assert job_id in listed and "finished" in listed and "stored=" in listed
+            assert await asyncio.to_thread(_job_cli, ["job", "status", "no-such-job"]) == 1

@@ -32,7 +32,7 @@ from support.celery_workers import (
 )
 from support.services import create_database
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(420)]
 
 ARTICLES = 400
 
@@ -74,9 +74,12 @@ def _assert_complete(
 ) -> None:
     expected = site.expected_counts()
     assert job.state is JobState.FINISHED, cluster.logs()
+    counted = job.counts.get("stored", 0) + job.counts.get("unchanged", 0)
+    assert job.counts.get("failed", 0) == 0, job.counts
     if exact_counts:
         assert job.counts["stored"] == expected["article_urls"], job.counts
-        assert job.counts.get("failed", 0) == 0, job.counts
+    else:  # a page stored just before its worker died is counted when redone: "unchanged"
+        assert counted == expected["article_urls"], job.counts
     store = open_store(settings_of(env))
     try:
         counts = store.counts()
@@ -110,14 +113,13 @@ async def test_process_worker_killed_mid_crawl(
         assert not victim.alive()
         cluster.process_worker("process-replacement")
         done = await wait_job(control, job.id, cluster)
-    _assert_complete(site, env, done, cluster)
+    _assert_complete(site, env, done, cluster, exact_counts=False)
 
 
 async def test_redis_restarted_mid_crawl(
     demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str
 ) -> None:
     site, server = demo
-    total = site.expected_counts()["article_urls"]
     with throwaway_redis() as redis_server:
         env = _env(
             server,
@@ -130,7 +132,11 @@ async def test_redis_restarted_mid_crawl(
             cluster.fetch_worker()
             cluster.process_worker()
             job = await _start(control)
-            seen = await wait_job(control, job.id, cluster, until=_part_done(0.2, total))
+            # Restart while pages are being fetched: the hardest moment (host slots held,
+            # fetch and process messages in flight, counters moving).
+            seen = await wait_job(
+                control, job.id, cluster, until=lambda j: j.counts.get("fetched", 0) > 0
+            )
             assert seen.active, "the crawl ended before Redis could be restarted"
             await asyncio.to_thread(redis_server.stop)
             await asyncio.sleep(2)

@@ -197,6 +197,9 @@ def worker_env(
             "INGEST_FETCH__CONCURRENCY": "64",
             "INGEST_FETCH__MAX_ATTEMPTS": "2",
             "INGEST_FETCH__MAX_RETRY_TIME": "5",
+            "INGEST_FETCH__CONNECT_TIMEOUT": "3",
+            "INGEST_FETCH__READ_TIMEOUT": "5",
+            "INGEST_FETCH__TOTAL_TIMEOUT": "8",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -365,7 +368,7 @@ async def wait_job(
     job_id: str,
     cluster: Cluster,
     *,
-    within: float = 300.0,
+    within: float = 200.0,
     until: Callable[[Job], bool] | None = None,
 ) -> Job:
     """Poll the job (the event loop keeps serving the demo site) until it ends, or until

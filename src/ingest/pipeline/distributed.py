@@ -165,12 +165,15 @@ def celery_config(settings: Settings, options: WorkerOptions) -> dict[str, Any]:
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
-        "task_acks_on_failure_or_timeout": True,
+        # A failed task is acknowledged (its error is an outcome or retried by the task);
+        # one killed by its hard time limit goes back to the queue.
+        "task_acks_on_failure": True,
+        "task_acks_on_timeout": False,
         "worker_prefetch_multiplier": 1,
         "task_routes": {name: {"queue": queue} for name, queue in ROUTES.items()},
         "task_default_queue": QUEUE_PROCESS,
         "task_create_missing_queues": True,
-        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
         "worker_hijack_root_logger": False,
         "timezone": "UTC",
         "enable_utc": True,
