@@ -31,7 +31,17 @@ def ingest(*args: str, cwd: Path, timeout: float = 240) -> subprocess.CompletedP
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     done = ingest("--help", cwd=tmp_path)
     assert done.returncode == 0
-    for command in ("crawl", "articles", "extract", "export", "demo", "db"):
+    for command in (
+        "crawl",
+        "articles",
+        "extract",
+        "export",
+        "demo",
+        "db",
+        "serve",
+        "job",
+        "sites",
+    ):
         assert command in done.stdout
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from ingest.bootstrap import embedded_crawler, open_store, site_rules, store_session
 from ingest.cli.export_cmd import run_export
+from ingest.cli.jobs import run_job_command
 from ingest.cli.output import BarProgress, print_article, print_json, print_summary
 from ingest.cli.serve import run_serve
 from ingest.errors import ConfigError
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         "extract": cmd_extract,
         "export": run_export,
         "serve": run_serve,
+        "job": run_job_command,
         "demo": cmd_demo,
         "db": cmd_db,
         "sites": cmd_sites,

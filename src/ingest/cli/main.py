@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ingest import __version__
 from ingest.cli.export_cmd import add_export_parser
+from ingest.cli.jobs import add_job_parser
 from ingest.cli.serve import add_serve_parser
 from ingest.errors import IngestError
 from ingest.logs import configure_logging
@@ -131,6 +132,7 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
 
     add_export_parser(sub)
     add_serve_parser(sub)
+    add_job_parser(sub)
 
     d = sub.add_parser(
         "demo",
