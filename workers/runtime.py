@@ -151,6 +151,7 @@ class WorkerRuntime:
                 sources=self._sources,
                 options=self.options,
                 rules=site_rules(self.settings),
+                learn=self.settings.learn if self.settings.learn.enabled else None,
             )
         return self._stages
 

@@ -17,17 +17,20 @@ Every stage is safe to run twice: the store writes are keyed by URL, the counter
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, StoreUnavailable
+from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet
 from ingest.fetch.base import Fetcher, Reason
 from ingest.logs import get_logger
-from ingest.model import FetchFailure, OutcomeKind, Result
+from ingest.model import FetchFailure, OutcomeKind, Page, Result
 from ingest.normalize.article import NormalizeOptions
+from ingest.normalize.urls import host_of
 from ingest.pipeline.discovery import discover_source
 from ingest.pipeline.jobs import (
     JobTracker,
@@ -39,8 +42,15 @@ from ingest.pipeline.jobs import (
     encode_page,
     unique_keys,
 )
-from ingest.pipeline.process import analyse, failure_result, frontier_update, settle
-from ingest.settings import Settings
+from ingest.pipeline.process import (
+    Analysed,
+    analyse,
+    failure_result,
+    frontier_update,
+    learn_from,
+    settle,
+)
+from ingest.settings import LearnSettings, Settings
 from ingest.sources import Source
 from ingest.store.base import FrontierUpdate
 from ingest.store.jobs import Job, JobState, SqlJobStore, refresh_statistics
@@ -301,7 +311,11 @@ class Stages:
     options: WorkerOptions
     rules: RuleSet | None = None
     clock: Callable[[], datetime] = utc_now
+    #: Site-aware chrome learning, as the embedded crawler does it (``None``: off).
+    learn: LearnSettings | None = None
     settled: int = 0
+    profiles: dict[str, HostProfile] = field(default_factory=dict)
+    learnt: Counter[str] = field(default_factory=Counter)
 
     # -- crawl (discover queue) ---------------------------------------------------------------
 
@@ -416,10 +430,12 @@ class Stages:
             )
         else:
             options = NormalizeOptions(default_tz=source.timezone)
-            analysed = analyse(page, rules=self.rules, options=options, now=now)
+            profile = self._profile(page) if self.learn is not None else None
+            analysed = analyse(page, rules=self.rules, options=options, now=now, profile=profile)
             result = settle(self.store, analysed, page, priority=source.priority, now=now)
             if result.url != page.url:
                 result = replace(result, url=page.url)
+            self._learn(result, analysed, page, now)
         update = frontier_update(
             result,
             source=source.name,
@@ -429,6 +445,33 @@ class Stages:
         )
         self.tracker.settled(job_id, [(target.key, result)])
         return Settled(target, result, update)
+
+    def _profile(self, page: Page) -> HostProfile:
+        """The host's learnt chrome, cached in this process and reloaded as it learns."""
+        assert self.learn is not None
+        host = host_of(page.final_url or page.url)
+        cached = self.profiles.get(host)
+        if cached is None:
+            cached = self.store.site_profile(
+                host, min_pages=self.learn.min_pages, min_share=self.learn.min_share
+            )
+            self.profiles[host] = cached
+        return cached
+
+    def _learn(self, result: Result, analysed: Analysed, page: Page, now: datetime) -> None:
+        if self.learn is None:
+            return
+        try:
+            counted = learn_from(self.store, result, analysed, page, settings=self.learn, now=now)
+        except StoreUnavailable as exc:  # the article is stored; learning can miss one page
+            log.warning("learn.skipped", url=page.url, error=str(exc))
+            return
+        if counted:
+            host = host_of(page.final_url or page.url)
+            self.learnt[host] += 1
+            seen = self.learnt[host]
+            if seen % self.learn.refresh_pages == 0 or seen <= self.learn.min_pages:
+                self.profiles.pop(host, None)
 
     def conclude(self, job_id: str, done: Sequence[Settled]) -> None:
         """After :meth:`store_page`: record the URLs in the frontier (one transaction for the
