@@ -19,6 +19,7 @@ from ingest.bootstrap import embedded_crawler, open_store
 from ingest.cli.jobs import add_job_parser, run_job_command
 from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
+from ingest.logs import configure_logging
 from ingest.pipeline.distributed import JobControl
 from ingest.settings import Settings
 from ingest.sources import load_sources
@@ -210,6 +211,7 @@ async def test_cancelled_job_stops_and_releases_its_urls(
 
 
 def _job_cli(argv: list[str]) -> int:
+    configure_logging(level="WARNING")  # as ``ingest``'s main does: logs go to stderr
     parser = argparse.ArgumentParser(prog="ingest")
     parser.add_argument("--config", type=Path)
     add_job_parser(parser.add_subparsers(dest="command"))
