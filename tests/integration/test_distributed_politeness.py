@@ -66,6 +66,9 @@ async def test_two_fetch_workers_keep_one_hosts_rate(
         for i, start in enumerate(times)
     )
     assert busiest <= per_second + 1, f"{busiest} requests within one second"
-    # ...and any run of ten gaps spans ten delays (a few ms of network jitter allowed).
+    # ...and any run of ten gaps spans ten delays. The limiter spaces the *starts* of requests;
+    # the server logs their arrival, which a loaded machine can delay by tens of milliseconds,
+    # so one delayed first request shortens a span by that much (without the shared limit two
+    # workers would send ten requests within a few milliseconds).
     spans = [b - a for a, b in zip(times, times[per_second:], strict=False)]
-    assert min(spans) >= per_second * DELAY - 0.05, f"10 requests in {min(spans):.3f} s"
+    assert min(spans) >= per_second * DELAY - 0.15, f"10 gaps in {min(spans):.3f} s"
