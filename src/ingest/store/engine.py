@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
-from ingest.errors import ConfigError
+from ingest.errors import ConfigError, StoreError, StoreUnavailable
 
-__all__ = ["make_engine"]
+__all__ = ["make_engine", "read_connection", "write_transaction"]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -51,3 +53,31 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             pool_recycle=1800,
         )
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:///PATH or postgresql://...")
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """One write transaction (``BEGIN IMMEDIATE`` on SQLite, so writers queue instead of
+    failing). Raises :class:`StoreUnavailable` when the database cannot be reached (retry),
+    :class:`StoreError` for other database errors."""
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+    except OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+    except DBAPIError as exc:
+        if exc.connection_invalidated:
+            raise StoreUnavailable(f"database connection lost: {exc.orig}") from exc
+        raise StoreError(f"database error: {exc.orig}") from exc
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads. Raises :class:`StoreUnavailable` when the database is down."""
+    try:
+        with engine.connect() as conn:
+            yield conn
+    except OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc

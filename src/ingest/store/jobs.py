@@ -8,17 +8,18 @@ write is one transaction and keyed by the job id, so a repeated task changes not
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import OperationalError
 
-from ingest.errors import StoreError, StoreUnavailable
+from ingest.errors import StoreUnavailable
+from ingest.store.engine import read_connection, write_transaction
 from ingest.store.schema import job_counts, jobs
 
 __all__ = ["ACTIVE_STATES", "Job", "JobState", "SqlJobStore", "refresh_statistics"]
@@ -98,27 +99,11 @@ class SqlJobStore:
         self.engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                if self._sqlite:
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                yield conn
-        except OperationalError as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise StoreUnavailable(f"database connection lost: {exc.orig}") from exc
-            raise StoreError(f"database error: {exc.orig}") from exc
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_connection(self.engine)
 
     # -- writes -------------------------------------------------------------------------------
 

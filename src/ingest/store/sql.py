@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text, update
-from sqlalchemy.exc import DBAPIError, OperationalError
 
 from ingest.dedup.decide import (
     NEAR_DUP_THRESHOLD,
@@ -26,7 +25,6 @@ from ingest.dedup.decide import (
     matching_clusters,
 )
 from ingest.dedup.keys import band_keys
-from ingest.errors import StoreError, StoreUnavailable
 from ingest.extract.profile import HostProfile
 from ingest.model import Article, Block, Image, OutcomeKind, PageBlock, Result
 from ingest.store import migrate, sites
@@ -37,6 +35,7 @@ from ingest.store.base import (
     StoredArticle,
     Version,
 )
+from ingest.store.engine import read_connection, write_transaction
 from ingest.store.schema import (
     article_versions,
     articles,
@@ -101,27 +100,11 @@ class SqlStore:
     def close(self) -> None:
         self.engine.dispose()
 
-    @contextmanager
-    def _write(self) -> Iterator[Connection]:
-        try:
-            with self.engine.begin() as conn:
-                if self._sqlite:
-                    conn.exec_driver_sql("BEGIN IMMEDIATE")
-                yield conn
-        except OperationalError as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
-        except DBAPIError as exc:
-            if exc.connection_invalidated:
-                raise StoreUnavailable(f"database connection lost: {exc.orig}") from exc
-            raise StoreError(f"database error: {exc.orig}") from exc
+    def _write(self) -> AbstractContextManager[Connection]:
+        return write_transaction(self.engine)
 
-    @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        try:
-            with self.engine.connect() as conn:
-                yield conn
-        except OperationalError as exc:
-            raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+    def _read(self) -> AbstractContextManager[Connection]:
+        return read_connection(self.engine)
 
     def _lock(self, conn: Connection, keys: Sequence[str]) -> None:
         if self._sqlite:
