@@ -21,7 +21,6 @@ from ingest.dedup.decide import (
     Candidate,
     Member,
     canonical_member,
-    choose_cluster,
     matching_clusters,
 )
 from ingest.dedup.keys import band_keys
@@ -264,8 +263,8 @@ class SqlStore:
                 lsh_bands.insert(), [{"band_key": b, "article_id": article_id} for b in bands]
             )
         candidates = self._candidates(conn, article_id, bands)
-        best = choose_cluster(a.fingerprint, candidates, threshold=self.threshold)
-        if best is None:
+        matched = matching_clusters(a.fingerprint, candidates, threshold=self.threshold)
+        if not matched:
             conn.execute(
                 clusters.insert().values(
                     id=article_id,
@@ -277,7 +276,6 @@ class SqlStore:
             )
             cluster_id = article_id
         else:
-            matched = matching_clusters(a.fingerprint, candidates, threshold=self.threshold)
             ids = self._lock_clusters(conn, matched)
             cluster_id = ids[0]
             if len(ids) > 1:
@@ -287,14 +285,11 @@ class SqlStore:
                     .values(cluster_id=cluster_id)
                 )
                 conn.execute(clusters.delete().where(clusters.c.id.in_(ids[1:])))
-            conn.execute(
-                update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
-            )
-            self._refresh_cluster(conn, cluster_id, now)
-            return cluster_id
         conn.execute(
             update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
         )
+        if matched:
+            self._refresh_cluster(conn, cluster_id, now)
         return cluster_id
 
     def _lock_clusters(self, conn: Connection, matched: list[Candidate]) -> list[int]:
