@@ -92,9 +92,7 @@ def _sources_for(args: argparse.Namespace, settings: Settings) -> list[Source]:
             raise ConfigError(
                 f"unknown source(s) {', '.join(unknown)}; known: {', '.join(sorted(registry))}"
             )
-        sources.extend(registry[n] for n in args.source) if args.source else sources.extend(
-            registry.values()
-        )
+        sources.extend([registry[n] for n in args.source] if args.source else registry.values())
     return sources
 
 
