@@ -18,9 +18,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from ingest.api.app import create_app, make_app, openapi_document
+from ingest.api.app import create_app, make_app
 from ingest.api.broker import RedisBrokerProbe
-from ingest.api.jobs import EmbeddedJobService
+from ingest.api.jobs import EmbeddedJobService, JobConflict
 from ingest.api.metrics import Metrics
 from ingest.api.routes import ARTICLE_PARAMS, ApiContext
 from ingest.bootstrap import embedded_crawler, open_store
@@ -29,28 +29,16 @@ from ingest.demo.site import DemoConfig, DemoSite
 from ingest.pipeline.crawl import Crawler, Progress
 from ingest.settings import Settings, load_settings
 from ingest.sources import Source
+from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore
 from ingest.store.sql import SqlStore
 from support.articles import make_article, story_text
+from support.openapi import DOC, check
 
 pytestmark = pytest.mark.integration
 
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 NOW = datetime(2024, 5, 4, 12, tzinfo=UTC)
-DOC = json.loads(openapi_document())
-
-
-def check(body: Any, path: str, method: str, status: int) -> None:
-    """Validate a response body against the OpenAPI document."""
-    responses = DOC["paths"][path][method]["responses"]
-    assert str(status) in responses, f"{method.upper()} {path} {status} is not documented"
-    content = responses[str(status)].get("content", {})
-    schema = content["application/json"]["schema"]
-    jsonschema.validate(
-        body,
-        {**schema, "components": DOC["components"]},
-        cls=jsonschema.Draft202012Validator,
-    )
 
 
 def _settings(db_url: str, tmp_path: Path, *, token: str | None = TOKEN) -> Settings:
@@ -345,7 +333,7 @@ async def test_source_job_crawls_and_reports_counts(
         await api.jobs.wait(job["id"])
         done = await api.get(f"/jobs/{job['id']}")
         check(done, "/jobs/{id}", "get", 200)
-        assert done["state"] == "succeeded", done
+        assert done["state"] == "finished", done
         assert done["counts"]["stored"] > 0 and done["counts"]["done"] == done["counts"]["total"]
 
         listed = await api.get("/jobs")
@@ -382,7 +370,7 @@ async def test_url_job_crawls_the_given_urls(
         assert status == 202 and job["urls"] == links
         await api.jobs.wait(job["id"])
         done = await api.get(f"/jobs/{job['id']}")
-        assert done["state"] == "succeeded" and done["counts"]["total"] == 2
+        assert done["state"] == "finished" and done["counts"]["total"] == 2
         assert done["source"] == "picked"
 
 
@@ -427,17 +415,46 @@ async def test_cancel_a_running_job(sqlite_url: str, tmp_path: Path) -> None:
         assert (await api.get("/jobs/0000", 404))["error"]["code"] == "not_found"
 
 
+async def test_a_second_crawl_of_a_busy_source_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    blocked = _Blocked()
+    source = Source(name="slow", seeds=("https://example.com/",))
+    async with running_api(
+        _settings(sqlite_url, tmp_path), {"slow": source}, factory=blocked
+    ) as api:
+        status, first = await _post(api, {"source": "slow"})
+        assert status == 202
+        status, body = await _post(api, {"source": "slow"})
+        assert status == 409 and body["error"]["code"] == "source_busy"
+        # A crawl of given URLs labelled with the source is not a crawl of the source.
+        status, _ = await _post(api, {"source": "slow", "urls": ["http://127.0.0.1:9/a"]})
+        assert status == 202
+        response = await api.client.delete(f"/jobs/{first['id']}", headers=AUTH)
+        assert response.status == 200
+        status, _ = await _post(api, {"source": "slow"})
+        assert status == 202
+
+
 async def test_jobs_left_active_by_a_dead_server_are_marked_failed(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     settings = _settings(sqlite_url, tmp_path)
     store = open_store(settings)
+    job_store = SqlJobStore(store.engine)
     try:
-        store.create_job("dead-1", source="x", params="{}", state="running", now=NOW)
+        for job_id, runner in (("dead-1", JobRunner.API), ("on-workers", JobRunner.WORKERS)):
+            job_store.create(
+                Job(job_id, "x", JobState.RUNNING, NOW, urls=("https://a.example/",), runner=runner)
+            )
         jobs = EmbeddedJobService(settings, store, {}, crawler_factory=embedded_crawler)
         assert await jobs.recover() == 1
         job = await jobs.get("dead-1")
-        assert job is not None and job.state == "failed" and "interrupted" in (job.error or "")
+        assert job is not None and job.state is JobState.FAILED
+        assert "interrupted" in (job.error or "")
+        # Jobs of the workers are not this process's to end, nor to cancel.
+        other = await jobs.get("on-workers")
+        assert other is not None and other.state is JobState.RUNNING
+        with pytest.raises(JobConflict, match="run by the workers"):
+            await jobs.cancel("on-workers")
     finally:
         store.close()
 
@@ -512,9 +529,11 @@ async def test_create_app_loads_sources_and_recovers_jobs(
         update={"sources_file": sources_file, "redis_url": redis_url}
     )
     store = open_store(settings)
-    store.create_job("left-over", source="configured", params="{}", state="queued", now=NOW)
+    SqlJobStore(store.engine).create(
+        Job("left-over", "configured", JobState.QUEUED, NOW, runner=JobRunner.API)
+    )
     store.close()
-    client = TestClient(TestServer(create_app(settings, distributed=True), host="127.0.0.1"))
+    client = TestClient(TestServer(create_app(settings), host="127.0.0.1"))
     await client.start_server()
     try:
         response = await client.get("/sources")
@@ -524,6 +543,16 @@ async def test_create_app_loads_sources_and_recovers_jobs(
         assert entry["configured"] and entry["entry_urls"] == ["https://news.example.com/rss.xml"]
         assert entry["last_job"]["state"] == "failed"
         health = await (await client.get("/health")).json()
+        assert health["mode"] == "embedded" and health["status"] == "ok"
+    finally:
+        await client.close()
+    client = TestClient(TestServer(create_app(settings, distributed=True), host="127.0.0.1"))
+    await client.start_server()
+    try:
+        health = await (await client.get("/health")).json()
         assert health["mode"] == "distributed" and health["status"] == "ok"
+        listed = await (await client.get("/jobs")).json()
+        check(listed, "/jobs", "get", 200)
+        assert [j["id"] for j in listed["items"]] == ["left-over"]
     finally:
         await client.close()

@@ -193,7 +193,7 @@ async def _check_dashboard(browser: Browser, base: str, job_id: str, stored: lis
         "document.querySelector('#sources tr[data-source=\"demo\"]')"
         " && document.querySelector('#sources tr[data-source=\"demo\"]').innerText"
     )
-    assert str(len(stored)) in row and "succeeded" in row
+    assert str(len(stored)) in row and "finished" in row
 
     # jobs with their counts
     stored_count = await browser.until(

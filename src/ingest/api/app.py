@@ -17,11 +17,12 @@ from aiohttp import web
 
 from ingest.api.broker import RedisBrokerProbe
 from ingest.api.errors import ApiError, error_response
-from ingest.api.jobs import EmbeddedJobService
+from ingest.api.jobs import DistributedJobService, EmbeddedJobService, JobService
 from ingest.api.metrics import Metrics
 from ingest.api.routes import CONTEXT, MAX_BODY, ApiContext, add_routes
 from ingest.bootstrap import embedded_crawler, open_store
 from ingest.errors import IngestError, StoreError, StoreUnavailable
+from ingest.pipeline.jobs import CoordinationUnavailable
 from ingest.settings import Settings
 from ingest.sources import Source, load_sources
 
@@ -70,6 +71,8 @@ async def _errors(request: web.Request, handler: _Handler) -> web.StreamResponse
         return error_response(ApiError(exc.status, code, exc.reason))
     except StoreUnavailable as exc:
         return error_response(ApiError(503, "store_unavailable", str(exc)))
+    except CoordinationUnavailable as exc:
+        return error_response(ApiError(503, "broker_unavailable", str(exc)))
     except (StoreError, IngestError) as exc:
         log.error("api.error", path=request.path, error=str(exc))
         return error_response(ApiError(500, "internal_error", "the request failed"))
@@ -135,20 +138,26 @@ def _sources(settings: Settings) -> dict[str, Source]:
 
 
 def create_app(settings: Settings, *, distributed: bool = False) -> web.Application:
-    """The API for ``settings``: opens (and migrates) the store, loads the sources file when
-    present, runs jobs in this process; in distributed mode also probes the Redis broker.
-    Everything is closed when the application shuts down. Raises :class:`ConfigError`."""
+    """The API for ``settings``: opens (and migrates) the store and loads the sources file
+    when present. Embedded mode runs jobs in this process; distributed mode sends them to the
+    Celery workers (over the configured broker, with live counts from Redis) and probes the
+    broker for ``/health`` and ``/metrics``. Everything is closed when the application shuts
+    down. Raises :class:`ConfigError`."""
     sources = _sources(settings)
     store = open_store(settings)
     broker = RedisBrokerProbe(settings.broker) if distributed else None
     metrics = Metrics()
-    jobs = EmbeddedJobService(
-        settings,
-        store,
-        sources,
-        crawler_factory=embedded_crawler,
-        on_result=metrics.observe_result,
-    )
+    jobs: JobService
+    if distributed:
+        jobs = DistributedJobService.connect(settings, store, sources)
+    else:
+        jobs = EmbeddedJobService(
+            settings,
+            store,
+            sources,
+            crawler_factory=embedded_crawler,
+            on_result=metrics.observe_result,
+        )
     ctx = ApiContext(
         settings=settings,
         store=store,

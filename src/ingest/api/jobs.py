@@ -1,21 +1,27 @@
-"""Crawl jobs behind a small Protocol, with an embedded implementation.
+"""The API's crawl jobs: one Protocol, one implementation per mode, one job store.
 
-:class:`EmbeddedJobService` runs each job as an asyncio task inside the API process with the
-embedded crawler, and keeps job state in the store's ``jobs`` and ``job_counts`` tables. Live
-counts of running jobs are kept in memory and written to the store when the job ends.
+Both implementations keep jobs in :class:`~ingest.store.jobs.SqlJobStore`, the store the job
+commands and beat use, and answer with the same :class:`~ingest.store.jobs.Job`:
+
+* :class:`EmbeddedJobService` (embedded mode) runs each job as an asyncio task inside the API
+  process with the embedded crawler. Live counts of its running jobs are kept in memory and
+  written to the store when the job ends.
+* :class:`DistributedJobService` (distributed mode) sends each job to the Celery workers
+  through :class:`~ingest.pipeline.distributed.JobControl`; live counts are the workers' job
+  counters in Redis, and cancelling sets the job's cancel flag there.
+
+In both modes a crawl of a source is refused while the source has an active crawl.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from enum import StrEnum
+from contextlib import AbstractAsyncContextManager, ExitStack
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -23,84 +29,110 @@ import structlog
 from ingest.errors import IngestError
 from ingest.model import Result
 from ingest.pipeline.crawl import Crawler, Progress
+from ingest.pipeline.distributed import JobControl, WorkerOptions, job_control, utc_now
+from ingest.pipeline.jobs import crawl_source
 from ingest.settings import Settings
 from ingest.sources import Source
-from ingest.store.search import JobRecord
+from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore
 from ingest.store.sql import SqlStore
 
 __all__ = [
     "CrawlerFactory",
+    "DistributedJobService",
     "EmbeddedJobService",
     "JobConflict",
     "JobService",
-    "JobState",
-    "JobView",
+    "SourceBusy",
     "UnknownSource",
+    "job_record",
 ]
 
 log = structlog.get_logger(__name__)
 
-
-class JobState(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-ACTIVE = (JobState.QUEUED, JobState.RUNNING)
+#: Label of the jobs that crawl given URLs without naming a source.
+URLS_LABEL = "api"
+#: An active crawl of a source older than this no longer blocks the next one (as on workers).
+STALE_AFTER = WorkerOptions().job_stale_after
 
 
 class UnknownSource(IngestError):
     """The job names a source that is not configured."""
 
 
+class SourceBusy(IngestError):
+    """The source already has an active crawl."""
+
+
 class JobConflict(IngestError):
-    """The job cannot be cancelled in its state."""
+    """The job cannot be cancelled in its state (or not by this process)."""
 
 
-@dataclass(frozen=True, slots=True)
-class JobView:
-    id: str
-    source: str | None
-    urls: tuple[str, ...]
-    state: JobState
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    error: str | None = None
-    counts: Mapping[str, int] = field(default_factory=dict)
-
-    def record(self) -> dict[str, Any]:
-        """The job as the API returns it."""
-        return {
-            "id": self.id,
-            "source": self.source,
-            "urls": list(self.urls),
-            "state": str(self.state),
-            "created_at": self.created_at.isoformat(),
-            "started_at": self.started_at.isoformat() if self.started_at else None,
-            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "error": self.error,
-            "counts": dict(self.counts),
-        }
+def job_record(job: Job) -> dict[str, Any]:
+    """A job as the API returns it (the ``Job`` schema of the OpenAPI document)."""
+    return {
+        "id": job.id,
+        "source": job.source,
+        "urls": list(job.urls),
+        "state": str(job.state),
+        "created_at": job.created_at.isoformat(),
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "error": job.error,
+        "counts": dict(sorted(job.counts.items())),
+    }
 
 
 class JobService(Protocol):
     """Start, inspect and cancel crawl jobs."""
 
-    async def start(self, *, source: str | None, urls: Sequence[str]) -> JobView: ...
+    async def recover(self) -> int:
+        """At startup: end the jobs a previous process of this kind left active."""
+        ...
 
-    async def get(self, job_id: str) -> JobView | None: ...
+    async def start(self, *, source: str | None, urls: Sequence[str]) -> Job:
+        """Raises :class:`UnknownSource` and :class:`SourceBusy`."""
+        ...
 
-    async def list(self, *, limit: int = 50) -> list[JobView]: ...
+    async def get(self, job_id: str) -> Job | None: ...
 
-    async def cancel(self, job_id: str) -> JobView | None: ...
+    async def list(self, *, limit: int = 50) -> list[Job]: ...
 
-    def active(self) -> int: ...
+    async def cancel(self, job_id: str) -> Job | None:
+        """The cancelled job, ``None`` if unknown; raises :class:`JobConflict`."""
+        ...
+
+    async def active(self) -> int:
+        """Jobs queued or running that this service runs or sends."""
+        ...
 
     async def close(self) -> None: ...
+
+
+def _label(source: str | None, urls: Sequence[str], sources: Mapping[str, Source]) -> str:
+    """The source name of a requested job: the label of a URL crawl, or a configured source.
+    Raises :class:`UnknownSource`."""
+    if urls:
+        return source or URLS_LABEL
+    if source is None or source not in sources:
+        known = ", ".join(sorted(sources)) or "none configured"
+        raise UnknownSource(f"unknown source {source!r} (known: {known})")
+    return source
+
+
+def _busy(source: str) -> SourceBusy:
+    return SourceBusy(f"source {source!r} already has an active crawl")
+
+
+def _ended(job: Job) -> JobConflict:
+    return JobConflict(f"job {job.id} already ended ({job.state})")
+
+
+def _elsewhere(job: Job) -> JobConflict:
+    runner = "the workers" if job.runner is JobRunner.WORKERS else "another API process"
+    return JobConflict(f"job {job.id} is run by {runner}, not this API process")
+
+
+# -- embedded mode --------------------------------------------------------------------------------
 
 
 class CrawlerFactory(Protocol):
@@ -125,25 +157,6 @@ class _Counts:
         self._on_result(result)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _view(record: JobRecord, live: Mapping[str, int] | None = None) -> JobView:
-    params = json.loads(record.params or "{}")
-    return JobView(
-        id=record.id,
-        source=record.source,
-        urls=tuple(params.get("urls", ())),
-        state=JobState(record.state),
-        created_at=record.created_at,
-        started_at=record.started_at,
-        finished_at=record.finished_at,
-        error=record.error,
-        counts=dict(live) if live is not None else record.counts,
-    )
-
-
 class EmbeddedJobService:
     """Runs jobs in this process (at most ``max_running`` at once; others wait queued).
 
@@ -161,135 +174,114 @@ class EmbeddedJobService:
         crawler_factory: CrawlerFactory,
         max_running: int = 2,
         on_result: Callable[[Result], None] = lambda _r: None,
-        clock: Callable[[], datetime] = _now,
+        clock: Callable[[], datetime] = utc_now,
+        stale_after: float = STALE_AFTER,
     ) -> None:
         self.settings = settings
         self.store = store
+        self.jobs = SqlJobStore(store.engine)
         self.sources = dict(sources)
         self._factory = crawler_factory
         self._slots = asyncio.Semaphore(max_running)
         self._on_result = on_result
         self._clock = clock
+        self._stale_after = timedelta(seconds=stale_after)
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._live: dict[str, _Counts] = {}
 
     async def recover(self) -> int:
         """Mark jobs a previous API process left queued or running as failed."""
         return await asyncio.to_thread(
-            self.store.interrupt_jobs,
-            states=[str(s) for s in ACTIVE],
+            self.jobs.interrupt,
+            JobRunner.API,
             error="interrupted: the API server stopped while the job was active",
             now=self._clock(),
         )
 
-    def _source_for(self, name: str | None, urls: Sequence[str]) -> Source:
-        if urls:
-            base = self.sources.get(name) if name else None
-            label = name or "api"
-            return Source(
-                name=label,
-                seeds=tuple(urls),
-                timezone=base.timezone if base else "UTC",
-                priority=base.priority if base else 0,
-            )
-        if name is None or name not in self.sources:
-            known = ", ".join(sorted(self.sources)) or "none configured"
-            raise UnknownSource(f"unknown source {name!r} (known: {known})")
-        return self.sources[name]
-
-    async def start(self, *, source: str | None, urls: Sequence[str]) -> JobView:
-        """Record a queued job and start it. Raises :class:`UnknownSource`."""
-        crawl_source = self._source_for(source, urls)
-        job_id = str(uuid.uuid4())
-        params = json.dumps({"urls": list(urls)} if urls else {})
-        await asyncio.to_thread(
-            self.store.create_job,
-            job_id,
-            source=crawl_source.name,
-            params=params,
-            state=str(JobState.QUEUED),
-            now=self._clock(),
+    async def start(self, *, source: str | None, urls: Sequence[str]) -> Job:
+        """Record a queued job and start it."""
+        job = Job(
+            id=str(uuid.uuid4()),
+            source=_label(source, urls, self.sources),
+            state=JobState.QUEUED,
+            created_at=self._clock(),
+            urls=tuple(urls),
+            runner=JobRunner.API,
         )
+        crawl = crawl_source(job, self.sources)
+        assert crawl is not None  # URLs, or a configured source (checked by _label)
+        created = await asyncio.to_thread(self.jobs.create, job, stale_after=self._stale_after)
+        if created is None:
+            raise _busy(crawl.name)
         counts = _Counts(self._on_result)
-        self._live[job_id] = counts
-        self._tasks[job_id] = asyncio.create_task(
-            self._run(job_id, crawl_source, tuple(urls), counts), name=f"job-{job_id}"
+        self._live[job.id] = counts
+        self._tasks[job.id] = asyncio.create_task(
+            self._run(job, crawl, counts), name=f"job-{job.id}"
         )
-        view = await self.get(job_id)
-        assert view is not None
-        return view
+        return created
 
-    async def _run(
-        self, job_id: str, source: Source, urls: tuple[str, ...], counts: _Counts
-    ) -> None:
-        state, error = JobState.SUCCEEDED, None
+    async def _run(self, job: Job, source: Source, counts: _Counts) -> None:
+        state, error = JobState.FINISHED, None
         try:
             async with self._slots:
-                await asyncio.to_thread(
-                    self.store.update_job,
-                    job_id,
-                    state=str(JobState.RUNNING),
-                    started_at=self._clock(),
-                )
+                await asyncio.to_thread(self.jobs.start, job.id, now=self._clock())
                 async with self._factory(
                     self.settings, self.store, progress=counts, processes=False
                 ) as crawler:
-                    if urls:
-                        await crawler.crawl_urls(urls, source)
+                    if job.urls:
+                        await crawler.crawl_urls(job.urls, source)
                     else:
                         await crawler.crawl_sources([source])
         except asyncio.CancelledError:
             state = JobState.CANCELLED
         except (IngestError, OSError) as exc:
             state, error = JobState.FAILED, f"{type(exc).__name__}: {exc}"
-            log.warning("job.failed", job_id=job_id, error=error)
+            log.warning("job.failed", job_id=job.id, error=error)
         finally:
-            await asyncio.shield(self._finish(job_id, state, error, counts))
+            await asyncio.shield(self._finish(job.id, state, error, counts))
 
     async def _finish(
         self, job_id: str, state: JobState, error: str | None, counts: _Counts
     ) -> None:
         try:
             await asyncio.to_thread(
-                self.store.update_job,
+                self.jobs.finish,
                 job_id,
-                state=str(state),
-                finished_at=self._clock(),
-                error=error,
+                state=state,
                 counts=dict(counts.counts),
+                now=self._clock(),
+                error=error,
             )
         finally:
             self._live.pop(job_id, None)
             self._tasks.pop(job_id, None)
         log.info("job.finished", job_id=job_id, state=str(state), **dict(counts.counts))
 
-    async def get(self, job_id: str) -> JobView | None:
-        record = await asyncio.to_thread(self.store.get_job, job_id)
-        if record is None:
-            return None
-        live = self._live.get(job_id)
-        return _view(record, live.counts if live is not None else None)
+    def _with_live(self, job: Job) -> Job:
+        live = self._live.get(job.id)
+        return job if live is None else replace(job, counts=dict(live.counts))
 
-    async def list(self, *, limit: int = 50) -> list[JobView]:
-        records = await asyncio.to_thread(self.store.list_jobs, limit=limit)
-        return [_view(r, self._live[r.id].counts if r.id in self._live else None) for r in records]
+    async def get(self, job_id: str) -> Job | None:
+        job = await asyncio.to_thread(self.jobs.get, job_id)
+        return None if job is None else self._with_live(job)
 
-    async def cancel(self, job_id: str) -> JobView | None:
-        """Cancel a queued or running job and wait until it stopped. Returns None for an
-        unknown job; raises :class:`JobConflict` for a finished one."""
+    async def list(self, *, limit: int = 50) -> list[Job]:
+        jobs = await asyncio.to_thread(self.jobs.recent, limit=limit)
+        return [self._with_live(j) for j in jobs]
+
+    async def cancel(self, job_id: str) -> Job | None:
+        """Cancel a queued or running job and wait until it stopped."""
         task = self._tasks.get(job_id)
         if task is None:
-            view = await self.get(job_id)
-            if view is not None and view.state in ACTIVE:
-                raise JobConflict(f"job {job_id} is run by another process")
-            if view is not None:
-                raise JobConflict(f"job {job_id} already ended ({view.state})")
-            return None
+            job = await self.get(job_id)
+            if job is None:
+                return None
+            raise _elsewhere(job) if job.active else _ended(job)
         task.cancel()
         await asyncio.wait({task})
         return await self.get(job_id)
 
-    def active(self) -> int:
+    async def active(self) -> int:
         return len(self._tasks)
 
     async def wait(self, job_id: str) -> None:
@@ -304,3 +296,74 @@ class EmbeddedJobService:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks)
+
+
+# -- distributed mode -----------------------------------------------------------------------------
+
+
+class DistributedJobService:
+    """Sends jobs to the Celery workers and reads them back with the workers' live counters.
+
+    Every call runs :class:`JobControl` (blocking store, Redis and broker calls) in a thread.
+    Redis or broker failures surface as
+    :class:`~ingest.pipeline.jobs.CoordinationUnavailable`.
+    """
+
+    def __init__(
+        self,
+        control: JobControl,
+        sources: Mapping[str, Source],
+        *,
+        on_close: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.control = control
+        self.sources = dict(sources)
+        self._on_close = on_close
+
+    @classmethod
+    def connect(
+        cls, settings: Settings, store: SqlStore, sources: Mapping[str, Source]
+    ) -> DistributedJobService:
+        """A service over ``store``'s database and the configured Redis and broker (no I/O
+        until used); :meth:`close` closes the Redis client and the Celery producer."""
+        edges = ExitStack()
+        control = edges.enter_context(job_control(settings, store.engine))
+        return cls(control, sources, on_close=edges.close)
+
+    async def recover(self) -> int:
+        return 0  # the workers' jobs outlive this process; stale ones end on the next crawl
+
+    async def start(self, *, source: str | None, urls: Sequence[str]) -> Job:
+        """Record a queued job and send its crawl task to the workers."""
+        label = _label(source, urls, self.sources)
+        job = await asyncio.to_thread(self.control.start, source=label, urls=urls)
+        if job is None:
+            raise _busy(label)
+        return job
+
+    async def get(self, job_id: str) -> Job | None:
+        return await asyncio.to_thread(self.control.status, job_id)
+
+    async def list(self, *, limit: int = 50) -> list[Job]:
+        return await asyncio.to_thread(self.control.recent, limit=limit)
+
+    async def cancel(self, job_id: str) -> Job | None:
+        """Cancel a queued or running job: its state is ``cancelled`` at once, and the tasks
+        still queued for it skip their work."""
+        job = await asyncio.to_thread(self.control.jobs.get, job_id)
+        if job is None:
+            return None
+        if not job.active:
+            raise _ended(job)
+        if job.runner is not JobRunner.WORKERS:
+            raise _elsewhere(job)
+        cancelled = await asyncio.to_thread(self.control.cancel, job_id)
+        if cancelled is None or cancelled.state is not JobState.CANCELLED:
+            raise _ended(cancelled or job)
+        return cancelled
+
+    async def active(self) -> int:
+        return await asyncio.to_thread(self.control.jobs.count_active, runner=JobRunner.WORKERS)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._on_close)

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ingest.api.auth import require_token
 from ingest.api.errors import ApiError
-from ingest.api.jobs import JobConflict, JobService, JobView, UnknownSource
+from ingest.api.jobs import JobConflict, JobService, SourceBusy, UnknownSource, job_record
 from ingest.api.metrics import Metrics, render_gauges
 from ingest.errors import StoreUnavailable
 from ingest.fetch.base import FetchOptions
@@ -25,6 +25,7 @@ from ingest.fetch.guard import AddressGuard
 from ingest.settings import Settings
 from ingest.sources import Source
 from ingest.store.base import ArticleQuery, StoredArticle, article_record
+from ingest.store.jobs import Job
 from ingest.store.sql import SqlStore
 
 __all__ = [
@@ -269,7 +270,7 @@ async def list_sources(request: web.Request) -> web.Response:
     _only(request, set())
     stats = {s.source: s for s in await _db(ctx.store.source_stats)}
     jobs = await ctx.jobs.list(limit=200)
-    last_job: dict[str, JobView] = {}
+    last_job: dict[str, Job] = {}
     for job in jobs:  # newest first
         if job.source is not None and job.source not in last_job:
             last_job[job.source] = job
@@ -288,7 +289,7 @@ async def list_sources(request: web.Request) -> web.Response:
                 if stat and stat.last_fetched
                 else None,
                 "outcomes": dict(stat.outcomes) if stat else {},
-                "last_job": latest.record() if latest else None,
+                "last_job": job_record(latest) if latest else None,
             }
         )
     return _json({"items": items})
@@ -371,7 +372,9 @@ async def create_job(request: web.Request) -> web.Response:
         job = await ctx.jobs.start(source=body.source, urls=urls)
     except UnknownSource as exc:
         raise ApiError(422, "unknown_source", str(exc)) from None
-    return _json(job.record(), status=202, headers={"Location": f"/jobs/{job.id}"})
+    except SourceBusy as exc:
+        raise ApiError(409, "source_busy", str(exc)) from None
+    return _json(job_record(job), status=202, headers={"Location": f"/jobs/{job.id}"})
 
 
 async def list_jobs(request: web.Request) -> web.Response:
@@ -379,7 +382,7 @@ async def list_jobs(request: web.Request) -> web.Response:
     _only(request, {"limit"})
     limit = _int(request, "limit", default=DEFAULT_PAGE, low=1, high=MAX_PAGE)
     jobs = await ctx.jobs.list(limit=limit)
-    return _json({"items": [j.record() for j in jobs]})
+    return _json({"items": [job_record(j) for j in jobs]})
 
 
 def _job_id(request: web.Request) -> str:
@@ -396,7 +399,7 @@ async def get_job(request: web.Request) -> web.Response:
     job = await ctx.jobs.get(job_id)
     if job is None:
         raise ApiError(404, "not_found", f"no job with id {job_id}")
-    return _json(job.record())
+    return _json(job_record(job))
 
 
 async def cancel_job(request: web.Request) -> web.Response:
@@ -410,7 +413,7 @@ async def cancel_job(request: web.Request) -> web.Response:
         raise ApiError(409, "conflict", str(exc)) from None
     if job is None:
         raise ApiError(404, "not_found", f"no job with id {job_id}")
-    return _json(job.record())
+    return _json(job_record(job))
 
 
 # -- health and metrics ---------------------------------------------------------------------------
@@ -466,8 +469,9 @@ async def metrics(request: web.Request) -> web.Response:
     )
     lines += render_gauges(
         "ingest_jobs_active",
-        "Jobs queued or running in this API process.",
-        [({}, float(ctx.jobs.active()))],
+        "Jobs queued or running: in this API process (embedded mode), on the workers "
+        "(distributed mode).",
+        [({}, float(await ctx.jobs.active()))],
     )
     if ctx.broker is not None:
         try:

@@ -1,6 +1,8 @@
 """``ingest job ...``: start, follow, list and cancel crawls run by the Celery workers.
 
-Tasks are sent by name to the broker of the settings; no worker code is imported here.
+Jobs live in the one job store that beat and the HTTP API use too (``status`` and ``list``
+also show jobs an embedded-mode API runs itself). Tasks are sent by name to the broker of the
+settings; no worker code is imported here.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from typing import Any
 from ingest.bootstrap import open_store
 from ingest.cli.output import print_json
 from ingest.errors import ConfigError
-from ingest.pipeline.distributed import JobControl, WorkerOptions, celery_config
-from ingest.pipeline.jobs import JobTracker
+from ingest.pipeline.distributed import JobControl
+from ingest.pipeline.distributed import job_control as connect_job_control
 from ingest.settings import Settings, load_settings
-from ingest.store.jobs import Job, JobState, SqlJobStore
+from ingest.store.jobs import Job, JobState
 
 __all__ = ["add_job_parser", "job_record", "run_job_command"]
 
@@ -60,26 +62,11 @@ def _wait_args(p: argparse.ArgumentParser) -> None:
 @contextmanager
 def job_control(settings: Settings) -> Iterator[JobControl]:
     """A :class:`JobControl` over the configured store, Redis and broker; closes them after."""
-    import redis  # noqa: PLC0415 - only the job commands need these clients
-    from celery import Celery  # noqa: PLC0415
-
     store = open_store(settings)
-    client = redis.Redis.from_url(settings.redis_url)
-    producer = Celery("ingest", set_as_current=False)
-    producer.conf.update(celery_config(settings, WorkerOptions()))
-
-    def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
-        producer.send_task(name, args=args, countdown=countdown)
-
     try:
-        yield JobControl(
-            SqlJobStore(store.engine),
-            JobTracker(client, prefix=settings.redis_prefix),
-            send,
-        )
+        with connect_job_control(settings, store.engine) as control:
+            yield control
     finally:
-        producer.close()
-        client.close()
         store.close()
 
 
@@ -91,6 +78,7 @@ def job_record(job: Job) -> dict[str, Any]:
         "state": str(job.state),
         "urls": len(job.urls),
         "scheduled": job.scheduled,
+        "runner": str(job.runner),
         "created_at": job.created_at.isoformat(),
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "finished_at": job.finished_at.isoformat() if job.finished_at else None,

@@ -27,7 +27,8 @@ def add_serve_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     s.add_argument(
         "--distributed",
         action="store_true",
-        help="distributed mode: /health and /metrics also check the Redis broker",
+        help="distributed mode: jobs posted to the API run on the Celery workers (through "
+        "the configured broker); /health and /metrics also check the broker",
     )
 
 

@@ -1,7 +1,8 @@
 """The distributed mode's stages: what each Celery task does, without Celery.
 
 ``workers/`` wraps these in thin tasks; ``ingest`` itself sends tasks by name only
-(:data:`CRAWL_SOURCE`...), through any :class:`Send`. The flow of one job::
+(:data:`CRAWL_SOURCE`...), through any :class:`Send` (:func:`job_control` builds the Celery
+producer the job commands and the API use). The flow of one job::
 
     crawl (discover queue):  discovery -> frontier filter -> URL locks -> fetch batches
     fetch (fetch queue):     one batch of URLs on the worker's event loop -> one process
@@ -16,12 +17,16 @@ Every stage is safe to run twice: the store writes are keyed by URL, the counter
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from ingest.errors import ConfigError, StoreUnavailable
 from ingest.extract.profile import HostProfile
@@ -33,8 +38,10 @@ from ingest.normalize.article import NormalizeOptions
 from ingest.normalize.urls import host_of
 from ingest.pipeline.discovery import discover_source
 from ingest.pipeline.jobs import (
+    CoordinationUnavailable,
     JobTracker,
     Target,
+    crawl_source,
     decode_failure,
     decode_page,
     due_targets,
@@ -53,7 +60,7 @@ from ingest.pipeline.process import (
 from ingest.settings import LearnSettings, Settings
 from ingest.sources import Source
 from ingest.store.base import FrontierUpdate
-from ingest.store.jobs import Job, JobState, SqlJobStore, refresh_statistics
+from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore, refresh_statistics
 from ingest.store.sql import SqlStore
 
 __all__ = [
@@ -68,6 +75,7 @@ __all__ = [
     "Stages",
     "WorkerOptions",
     "celery_config",
+    "job_control",
     "utc_now",
 ]
 
@@ -219,7 +227,8 @@ class SourceRef:
 
 
 class JobControl:
-    """Start, cancel and read jobs: what the CLI, the API and beat call."""
+    """Start, cancel and read the jobs the workers run: what the job commands, beat and the
+    API in distributed mode call."""
 
     def __init__(
         self,
@@ -245,8 +254,10 @@ class JobControl:
         scheduled: bool = False,
         job_id: str | None = None,
     ) -> Job | None:
-        """Create a job and send its crawl task. ``None`` when ``source`` already has an
-        active job (one crawl of a source at a time)."""
+        """Create a job and send its crawl task. ``None`` for a crawl of ``source`` (no
+        ``urls``) while the source has an active crawl (one crawl of a source at a time).
+        Raises :class:`CoordinationUnavailable` (the job marked failed) when the task cannot
+        be sent."""
         if source is None and not urls:
             raise ConfigError("a job needs a source name or URLs")
         job = Job(
@@ -258,18 +269,36 @@ class JobControl:
             force=force,
             scheduled=scheduled,
         )
-        created = self.jobs.create(
-            job, stale_after=timedelta(seconds=self.stale_after) if source else None
-        )
+        created = self.jobs.create(job, stale_after=timedelta(seconds=self.stale_after))
         if created is None:
             log.info("job.skipped_running", source=source)
             return None
-        self.send(CRAWL_SOURCE, [created.id])
+        try:
+            self.send(CRAWL_SOURCE, [created.id])
+        except Exception as exc:  # whatever the producer raises: the job cannot run
+            self.jobs.finish(
+                created.id,
+                state=JobState.FAILED,
+                counts={},
+                now=self.clock(),
+                error=f"not queued: {exc}",
+            )
+            raise CoordinationUnavailable(f"broker: {exc}") from exc
         log.info("job.queued", job_id=created.id, source=source, urls=len(urls))
         return created
 
     def cancel(self, job_id: str) -> Job | None:
-        """Cancel a job: its queued tasks skip their work; its state becomes ``cancelled``."""
+        """Cancel an active job: its queued tasks skip their work; its state becomes
+        ``cancelled``. An unknown job is ``None``; a job that ended is returned unchanged.
+        Raises :class:`ConfigError` for an active job that an API process runs itself."""
+        job = self.jobs.get(job_id)
+        if job is None or not job.active:
+            return job
+        if job.runner is not JobRunner.WORKERS:
+            raise ConfigError(
+                f"job {job_id} runs inside an API process (embedded mode): cancel it there "
+                f"(DELETE /jobs/{job_id})"
+            )
         self.tracker.cancel(job_id)
         return self.jobs.finish(
             job_id,
@@ -286,8 +315,42 @@ class JobControl:
         return job
 
     def recent(self, *, states: Sequence[JobState] = (), limit: int = 50) -> list[Job]:
+        """Jobs, newest first, with live counters where active."""
         jobs = self.jobs.recent(states=states, limit=limit)
         return [replace(j, counts=self.tracker.counts(j.id)) if j.active else j for j in jobs]
+
+
+@contextmanager
+def job_control(
+    settings: Settings, engine: Engine, *, options: WorkerOptions | None = None
+) -> Iterator[JobControl]:
+    """A :class:`JobControl` over the jobs in ``engine``'s database, the configured Redis
+    (job counters) and a Celery producer for the configured broker. Tasks are sent by name;
+    no worker code is imported. Sending is serialised, so the control may be used from several
+    threads. Closes the producer and the Redis client after."""
+    import redis  # noqa: PLC0415 - only job control needs these clients
+    from celery import Celery  # noqa: PLC0415
+
+    options = options or WorkerOptions()
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
+    producer = Celery("ingest", set_as_current=False)
+    producer.conf.update(celery_config(settings, options))
+    sending = threading.Lock()
+
+    def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
+        with sending:
+            producer.send_task(name, args=args, countdown=countdown)
+
+    try:
+        yield JobControl(
+            SqlJobStore(engine),
+            JobTracker(client, prefix=settings.redis_prefix, url_lock_ttl=options.url_lock_ttl),
+            send,
+            stale_after=options.job_stale_after,
+        )
+    finally:
+        producer.close()
+        client.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -325,9 +388,7 @@ class Stages:
         if job is None or not job.active or self.tracker.cancelled(job_id):
             log.info("job.not_started", job_id=job_id, state=job.state if job else None)
             return None
-        if job.urls:
-            return job, Source(name=job.source or "urls", seeds=job.urls)
-        source = self.sources().get(job.source or "")
+        source = crawl_source(job, self.sources())
         if source is None:
             self.jobs.finish(
                 job_id, state=JobState.FAILED, counts={}, now=self.clock(), error="unknown source"

@@ -1,4 +1,5 @@
-"""Jobs across workers: live counters, URL locks and the values the distributed tasks pass.
+"""Jobs across workers: live counters, URL locks and the values the distributed tasks pass,
+and :func:`crawl_source`, what a job crawls (in either mode).
 
 :class:`JobTracker` keeps a running job's state in Redis (one hash of counters and a few sets
 under ``<prefix>job:<id>:``) so every worker moves the same counters; each counter step is
@@ -23,7 +24,9 @@ from redis.exceptions import RedisError
 from ingest.errors import TransientError
 from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
 from ingest.normalize.urls import canonicalize, url_key
+from ingest.sources import Source
 from ingest.store.base import FrontierEntry
+from ingest.store.jobs import Job
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -33,6 +36,7 @@ __all__ = [
     "JobTracker",
     "Progress",
     "Target",
+    "crawl_source",
     "decode_failure",
     "decode_page",
     "due_targets",
@@ -108,6 +112,25 @@ def due_targets(
             )
         )
     return due, skipped
+
+
+def crawl_source(job: Job, sources: Mapping[str, Source]) -> Source | None:
+    """What ``job`` crawls: its URLs as a source named by the job's label (with the settings of
+    the configured source of that name, if any), or the configured source it names (``None``
+    when there is no such source)."""
+    base = sources.get(job.source or "")
+    if not job.urls:
+        return base
+    label = job.source or "urls"
+    if base is None:
+        return Source(name=label, seeds=job.urls)
+    return Source(
+        name=label,
+        seeds=job.urls,
+        timezone=base.timezone,
+        priority=base.priority,
+        recrawl_after=base.recrawl_after,
+    )
 
 
 def unique_keys(urls: Iterable[str]) -> list[tuple[str, str]]:
@@ -329,9 +352,15 @@ class JobTracker:
         return Progress(int(done), int(total), bool(int(disc or 0)))
 
     def counts(self, job_id: str) -> dict[str, int]:
-        """The live counters (internal fields starting with ``_`` left out)."""
+        """The live counters (internal fields starting with ``_`` left out), with ``total``
+        (URLs enqueued) and ``done`` (URLs settled) once discovery enqueued; empty before that
+        and after the keys expired."""
         try:
-            raw = self._redis.hgetall(self._k(job_id, "counts"))
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hgetall(self._k(job_id, "counts"))
+            pipe.scard(self._k(job_id, "todo"))
+            pipe.scard(self._k(job_id, "done"))
+            raw, total, done = pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
         out: dict[str, int] = {}
@@ -339,6 +368,8 @@ class JobTracker:
             name = k.decode() if isinstance(k, bytes) else str(k)
             if not name.startswith("_"):
                 out[name] = int(v)
+        if out:
+            out |= {"total": int(total), "done": int(done)}
         return out
 
     def cancel(self, job_id: str) -> None:

@@ -1,8 +1,11 @@
 """Jobs (one crawl each) in the SQL store: the ``jobs`` and ``job_counts`` tables.
 
-A job's state moves ``queued -> running -> finished | cancelled | failed``; live counters are
-kept in Redis while it runs (``ingest.pipeline.jobs``) and copied here when it ends. Every
-write is one transaction and keyed by the job id, so a repeated task changes nothing.
+The one job model of ``ingest``: the job commands, beat and the HTTP API all read and write
+jobs here. A job's state moves ``queued -> running -> finished | cancelled | failed``. Its
+``runner`` says who runs it: the Celery workers (counters live in Redis while it runs, see
+``ingest.pipeline.jobs``) or the API process itself in embedded mode (counters live in that
+process); either copies the counters here when the job ends. Every write is one transaction
+and keyed by the job id, so a repeated task changes nothing.
 """
 
 from __future__ import annotations
@@ -15,14 +18,21 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from ingest.errors import StoreUnavailable
 from ingest.store.engine import read_connection, write_transaction
 from ingest.store.schema import job_counts, jobs
 
-__all__ = ["ACTIVE_STATES", "Job", "JobState", "SqlJobStore", "refresh_statistics"]
+__all__ = [
+    "ACTIVE_STATES",
+    "Job",
+    "JobRunner",
+    "JobState",
+    "SqlJobStore",
+    "refresh_statistics",
+]
 
 
 class JobState(StrEnum):
@@ -34,6 +44,14 @@ class JobState(StrEnum):
 
 
 ACTIVE_STATES = (JobState.QUEUED, JobState.RUNNING)
+
+
+class JobRunner(StrEnum):
+    """Who runs a job: the Celery workers, or the API process (embedded mode)."""
+
+    WORKERS = "workers"
+    API = "api"
+
 
 _LOCK_BASE = 74_201_200  # advisory lock namespace for "one active job per source"
 
@@ -63,7 +81,8 @@ def refresh_statistics(engine: Engine) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One crawl. ``urls`` is set for a crawl of given URLs instead of a source's discovery."""
+    """One crawl. ``urls`` is set for a crawl of given URLs instead of a source's discovery;
+    ``source`` then only labels it (and lends it a configured source's settings)."""
 
     id: str
     source: str | None
@@ -72,6 +91,7 @@ class Job:
     urls: tuple[str, ...] = ()
     force: bool = False
     scheduled: bool = False
+    runner: JobRunner = JobRunner.WORKERS
     started_at: datetime | None = None
     finished_at: datetime | None = None
     error: str | None = None
@@ -87,6 +107,14 @@ def _params(job: Job) -> str:
         {"urls": list(job.urls), "force": job.force, "scheduled": job.scheduled},
         separators=(",", ":"),
     )
+
+
+def _load_params(raw: str | None) -> dict[str, Any]:
+    try:
+        params = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return params if isinstance(params, dict) else {}
 
 
 class SqlJobStore:
@@ -108,15 +136,16 @@ class SqlJobStore:
     # -- writes -------------------------------------------------------------------------------
 
     def create(self, job: Job, *, stale_after: timedelta | None = None) -> Job | None:
-        """Insert ``job``. With ``stale_after``, a job for a source that already has an active
-        job younger than that is refused (returns ``None``); older active jobs of the source
-        are marked failed (``stale``) first. One transaction; repeating it with the same id
-        returns the stored job unchanged."""
+        """Insert ``job``. With ``stale_after``, a crawl of a source that already has an active
+        crawl younger than that is refused (returns ``None``); older active crawls of the
+        source are marked failed (``stale``) first. Crawls of given URLs are never refused
+        (their URL locks keep two jobs off one URL). One transaction; repeating it with the
+        same id returns the stored job unchanged."""
         with self._write() as conn:
             existing = self._get(conn, job.id)
             if existing is not None:
                 return existing
-            if stale_after is not None and job.source is not None:
+            if stale_after is not None and job.source is not None and not job.urls:
                 if not self._sqlite:
                     conn.execute(
                         text("SELECT pg_advisory_xact_lock(:a, hashtext(:s))"),
@@ -130,17 +159,24 @@ class SqlJobStore:
                     source=job.source,
                     params=_params(job),
                     state=str(job.state),
+                    runner=str(job.runner),
                     created_at=job.created_at,
                 )
             )
         return job
 
     def _blocked(self, conn: Connection, source: str, oldest: datetime, now: datetime) -> bool:
-        rows = conn.execute(
-            select(jobs.c.id, jobs.c.created_at).where(
-                jobs.c.source == source, jobs.c.state.in_([str(s) for s in ACTIVE_STATES])
+        """Whether ``source`` has an active crawl (of its discovery, not of URLs) created
+        after ``oldest``; older ones are marked failed first."""
+        rows = [
+            r
+            for r in conn.execute(
+                select(jobs.c.id, jobs.c.created_at, jobs.c.params).where(
+                    jobs.c.source == source, jobs.c.state.in_([str(s) for s in ACTIVE_STATES])
+                )
             )
-        ).all()
+            if not _load_params(r.params).get("urls")
+        ]
         stale = [r.id for r in rows if r.created_at < oldest]
         if stale:
             conn.execute(
@@ -181,6 +217,20 @@ class SqlJobStore:
                 self._put_counts(conn, job_id, counts)
             return self._get(conn, job_id)
 
+    def interrupt(self, runner: JobRunner, *, error: str, now: datetime) -> int:
+        """Mark the active jobs of ``runner`` failed with ``error`` (their runner stopped);
+        returns how many. An API process calls it for its own jobs when it starts."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(jobs)
+                .where(
+                    jobs.c.runner == str(runner),
+                    jobs.c.state.in_([str(s) for s in ACTIVE_STATES]),
+                )
+                .values(state=str(JobState.FAILED), error=error, finished_at=now)
+            )
+            return int(result.rowcount or 0)
+
     def _put_counts(self, conn: Connection, job_id: str, counts: Mapping[str, int]) -> None:
         conn.execute(delete(job_counts).where(job_counts.c.job_id == job_id))
         conn.execute(
@@ -214,6 +264,18 @@ class SqlJobStore:
             counts = self._counts(conn, [r.id for r in rows])
         return [self._job(r, counts.get(r.id, {})) for r in rows]
 
+    def count_active(self, *, runner: JobRunner | None = None) -> int:
+        """How many jobs are queued or running (of ``runner`` when given)."""
+        q = (
+            select(func.count())
+            .select_from(jobs)
+            .where(jobs.c.state.in_([str(s) for s in ACTIVE_STATES]))
+        )
+        if runner is not None:
+            q = q.where(jobs.c.runner == str(runner))
+        with self._read() as conn:
+            return int(conn.execute(q).scalar_one())
+
     def _counts(self, conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         if not ids:
@@ -225,10 +287,7 @@ class SqlJobStore:
 
     @staticmethod
     def _job(row: Any, counts: Mapping[str, int]) -> Job:
-        try:
-            params = json.loads(row.params or "{}")
-        except ValueError:
-            params = {}
+        params = _load_params(row.params)
         return Job(
             id=row.id,
             source=row.source,
@@ -237,6 +296,7 @@ class SqlJobStore:
             urls=tuple(params.get("urls") or ()),
             force=bool(params.get("force", False)),
             scheduled=bool(params.get("scheduled", False)),
+            runner=JobRunner(row.runner),
             started_at=row.started_at,
             finished_at=row.finished_at,
             error=row.error,

@@ -166,6 +166,7 @@ jobs = Table(
     Column("started_at", UTCDateTime()),
     Column("finished_at", UTCDateTime()),
     Column("error", Text),
+    Column("runner", String(16), nullable=False, server_default="workers"),  # or "api"
     Index("ix_jobs_state", "state"),
 )
 

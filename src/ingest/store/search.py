@@ -26,7 +26,6 @@ __all__ = [
     "MAX_TERMS",
     "PG_CONFIGS",
     "Fts5Search",
-    "JobRecord",
     "PostgresSearch",
     "SearchHit",
     "SearchPlan",
@@ -248,18 +247,3 @@ class SourceStats:
     articles: int = 0
     last_fetched: datetime | None = None
     outcomes: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class JobRecord:
-    """A crawl job as stored in ``jobs`` and ``job_counts``."""
-
-    id: str
-    source: str | None
-    params: str  # JSON object
-    state: str
-    created_at: datetime
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-    error: str | None = None
-    counts: dict[str, int] = field(default_factory=dict)

@@ -40,12 +40,9 @@ from ingest.store.schema import (
     articles,
     clusters,
     frontier,
-    job_counts,
-    jobs,
     lsh_bands,
 )
 from ingest.store.search import (
-    JobRecord,
     SearchHit,
     SourceStats,
     parse_query,
@@ -659,87 +656,6 @@ class SqlStore:
                 )
             ).first()
         return None if row is None else (int(row.size), int(row.canonical_article_id))
-
-    # jobs (used by the API's embedded job service until a shared job store exists)
-
-    def create_job(
-        self, job_id: str, *, source: str | None, params: str, state: str, now: datetime
-    ) -> None:
-        with self._write() as conn:
-            conn.execute(
-                jobs.insert().values(
-                    id=job_id, source=source, params=params, state=state, created_at=now
-                )
-            )
-
-    def update_job(
-        self,
-        job_id: str,
-        *,
-        state: str,
-        started_at: datetime | None = None,
-        finished_at: datetime | None = None,
-        error: str | None = None,
-        counts: dict[str, int] | None = None,
-    ) -> None:
-        """Set a job's state (and times, error when given); replace its counts when given."""
-        values: dict[str, Any] = {"state": state}
-        if started_at is not None:
-            values["started_at"] = started_at
-        if finished_at is not None:
-            values["finished_at"] = finished_at
-        if error is not None:
-            values["error"] = error
-        with self._write() as conn:
-            conn.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
-            if counts is not None:
-                conn.execute(job_counts.delete().where(job_counts.c.job_id == job_id))
-                if counts:
-                    conn.execute(
-                        job_counts.insert(),
-                        [{"job_id": job_id, "key": k, "count": v} for k, v in counts.items()],
-                    )
-
-    def interrupt_jobs(self, *, states: Sequence[str], error: str, now: datetime) -> int:
-        """Mark jobs left in ``states`` (by a process that stopped) as failed."""
-        with self._write() as conn:
-            result = conn.execute(
-                update(jobs)
-                .where(jobs.c.state.in_(list(states)))
-                .values(state="failed", error=error, finished_at=now)
-            )
-            return int(result.rowcount or 0)
-
-    def get_job(self, job_id: str) -> JobRecord | None:
-        found = self.list_jobs(job_id=job_id)
-        return found[0] if found else None
-
-    def list_jobs(self, *, limit: int = 50, job_id: str | None = None) -> list[JobRecord]:
-        """Jobs, newest first (or the one with ``job_id``), with their counts."""
-        stmt = select(jobs).order_by(jobs.c.created_at.desc(), jobs.c.id).limit(limit)
-        if job_id is not None:
-            stmt = stmt.where(jobs.c.id == job_id)
-        with self._read() as conn:
-            rows = conn.execute(stmt).all()
-            counts: dict[str, dict[str, int]] = {}
-            ids = [r.id for r in rows]
-            if ids:
-                for c in conn.execute(select(job_counts).where(job_counts.c.job_id.in_(ids))):
-                    counts.setdefault(c.job_id, {})[c.key] = int(c._mapping["count"])
-        return [
-            JobRecord(
-                id=r.id,
-                source=r.source,
-                params=r.params,
-                state=r.state,
-                created_at=r.created_at,
-                started_at=r.started_at,
-                finished_at=r.finished_at,
-                error=r.error,
-                counts=counts.get(r.id, {}),
-            )
-            for r in rows
-        ]
 
     # -- site-aware chrome learning -----------------------------------------------------------
 
