@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _corpus import DEFAULT_CORPUS, load, tokens
 from ingest import extract
 from ingest.demo.site import DemoConfig, DemoSite
-from ingest.extract.profile import BlockStat, HostProfile, is_chrome
+from ingest.extract.profile import SLOT_SEP, BlockStat, HostProfile, chrome_of
 from ingest.model import Extracted, PageBlock
 
 MIN_SHARE = 0.2
@@ -67,12 +67,22 @@ class Learner:
             )
 
     def profile(self, host: str) -> HostProfile:
-        chrome = frozenset(
-            fp
-            for fp, stat in self.stats[host].items()
-            if is_chrome(stat, min_pages=self.min_pages, min_share=MIN_SHARE)
-        )
+        chrome = chrome_of(self.stats[host], min_pages=self.min_pages, min_share=MIN_SHARE)
         return HostProfile(host, self.pages[host], chrome)
+
+    def on_every_page(self, host: str) -> HostProfile:
+        """Chrome for "learn first" on a few pages: a block on every page of its host, or on
+        every page that has its slot (and at least two)."""
+        stats = self.stats[host]
+        chrome = set()
+        for key, stat in stats.items():
+            slot, sep, fp = key.rpartition(SLOT_SEP)
+            if not key or not fp or stat.count < 2:
+                continue
+            pages = stats[slot + SLOT_SEP].count if sep else self.pages[host]
+            if stat.count == pages:
+                chrome.add(key)
+        return HostProfile(host, self.pages[host], frozenset(chrome))
 
 
 def leaked(body: str, gold: str) -> int:
@@ -151,11 +161,9 @@ def run_corpus(corpus: Path) -> list[str]:
         result = extract(d.html, d.url, profile=empty)
         if isinstance(result, Extracted):
             learner.add(d.host, result.page_blocks)
-    # A block counts as chrome on a host only when it is on every one of its pages here.
-    profiles = {
-        h: HostProfile(h, n, frozenset(fp for fp, st in learner.stats[h].items() if st.count == n))
-        for h, n in learner.pages.items()
-    }
+    # A block counts as chrome on a host only when it is on every one of its pages here (or
+    # every page that has its slot).
+    profiles = {h: learner.on_every_page(h) for h in learner.pages}
     off, on = Score(), Score()
     for d in docs:
         off.add(body_of(d.html, d.url, None), d.gold)

@@ -24,6 +24,7 @@ from ingest.demo import prose, vocab
 from ingest.model import Block
 
 __all__ = [
+    "COLUMNISTS",
     "REFERENCE_DATE",
     "SITE_NAME",
     "TEMPLATES",
@@ -39,6 +40,9 @@ SITE_NAME = "The Meridian Ledger"
 #: The listing section of the syndicated copies.
 WIRE = "wire"
 TEMPLATES: tuple[str, ...] = ("chronicle", "portal", "react", "magazine", "diario", "kurier")
+#: The magazine's columnists: every magazine story is one of their columns (and its page ends
+#: with the columnist's bio, see ``ingest.demo.templates.house``).
+COLUMNISTS: tuple[str, ...] = ("Ana Costa", "Tomasz Wrona", "Hanna Lehto")
 
 #: Templates a syndicated copy may use: those that carry JSON-LD (the copy has its own).
 _COPY_TEMPLATES = ("chronicle", "portal", "react", "diario")
@@ -285,6 +289,8 @@ class StoryCatalogue:
             text = prose.paragraphs(self._rng("update", i, r), cast, [2])[0]
             blocks = (*blocks, Block("p", f"Update: {text}"))
         authors = tuple(body_rng.sample(self.staff, k=body_rng.choice((1, 1, 2))))
+        if ref.template == "magazine":
+            authors = (COLUMNISTS[i % len(COLUMNISTS)],)
         tags = (ref.section, *body_rng.sample(vocab.TAG_POOL, k=body_rng.randint(1, 3)))
         caption = (
             f"{cast.main.name} arrives at the {cast.org} offices in {cast.place} "

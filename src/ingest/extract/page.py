@@ -21,7 +21,7 @@ from ingest.extract.images import find_images
 from ingest.extract.lead import find_lead
 from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
 from ingest.extract.people import clean_authors
-from ingest.extract.profile import HostProfile, page_blocks, strip_learned
+from ingest.extract.profile import HostProfile, learn_region
 from ingest.extract.rules import SiteRules
 from ingest.extract.titles import host_key
 from ingest.extract.vocabulary import BYLINE_PREFIX
@@ -123,12 +123,10 @@ def _main_content(
     lead_source = "dom"
     if lead_node is not None:
         lead_node.decompose()
-    # Site-aware learning: the page's blocks are counted for its host, and the host's learnt
-    # chrome is taken out of the chosen region (it never changes which region is chosen).
-    learnt = page_blocks(body) if profile is not None else ()
     nodes, strategy = _region(body, rules)
-    if profile is not None:
-        strip_learned(nodes, profile)
+    # Site-aware learning: the region's blocks are counted for its host, and the host's learnt
+    # chrome is taken out of the region (it never changes which region is chosen).
+    learnt = learn_region(nodes, profile) if profile is not None else ()
     if lead is None and _visible_description(meta.description, body):
         lead, lead_source = clean(meta.description), "meta"
     raw_blocks = walk_blocks(nodes)

@@ -1,10 +1,18 @@
 """Site-aware chrome learning: blocks that repeat across a host's pages are chrome.
 
-Pure. A page's leaf text blocks are fingerprinted (tag + normalised text, digits folded so
-"12 comments" and "3 comments" are one block); the pipeline counts, per host, on how many
-distinct pages each fingerprint appeared (``ingest.store``) and hands the result back as a
-:class:`HostProfile`. :func:`page_blocks` gives a page's fingerprints for that count;
-:func:`strip_learned` removes the blocks the profile calls chrome from the article's region.
+Pure. After the generic path has chosen the article's region, :func:`learn_region` walks the
+region's leaf text blocks once: it fingerprints them (tag + normalised text, digits folded so
+"12 comments" and "3 comments" are one block) for the host's count, and removes the ones the
+host's :class:`HostProfile` calls chrome. The pipeline counts, per host, on how many distinct
+pages each fingerprint appeared (``ingest.store``) and hands the result back as a profile
+(:func:`chrome_of` decides from those counts).
+
+Every block is counted twice: on its own (host-wide) and within its *slot*, the structural
+context it sits in (its tag under the tag, id and first class of its three nearest ancestors,
+e.g. ``main#main > div.entry-content > div.box > p``). Each slot also counts the pages it
+appeared on, so a block's share can be taken over the pages that have its slot: the chrome of
+a template that serves a sixth of a host's pages is on a sixth of the host's pages, but on
+every page of its slot.
 
 Safe by construction: a block is chrome only once seen on ``min_pages`` distinct pages (an
 article's own text is on one page); a paragraph that sits in the body's flow, next to a long
@@ -14,7 +22,7 @@ paragraph that is not chrome, is kept even when it repeats (an agency credit, "R
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from hashlib import blake2b
 
@@ -27,8 +35,11 @@ __all__ = [
     "HostProfile",
     "PageBlock",
     "block_fingerprint",
+    "chrome_of",
     "is_chrome",
-    "page_blocks",
+    "learn_region",
+    "share",
+    "slot_key",
     "strip_learned",
 ]
 
@@ -36,7 +47,6 @@ __all__ = [
 _LEAF_TAGS = "p, h1, h2, h3, h4, h5, h6, li, dt, dd, figcaption, td, th, caption, summary, label"
 #: Containers that hold text directly in "div soup" pages.
 _SOUP_TAGS = "div, span, section, aside, header, footer"
-_LEAF_SET = frozenset(t.strip() for t in _LEAF_TAGS.split(","))
 _BLOCKISH = "p, div, li, ul, ol, table, h1, h2, h3, h4, h5, h6, section, article"
 _BODY_NEIGHBOUR_CHARS = 80
 _MAX_PARAGRAPH_SHARE = 0.5
@@ -45,11 +55,18 @@ _FOLD_DIGITS_BELOW = 40
 _MAX_CHROME_CHARS = 400
 _MAX_TEXT = 200
 _DIGITS = re.compile(r"\d+")
+#: ancestors that make up a block's slot, above the block itself
+_SLOT_DEPTH = 3
+_SLOT_TOP = frozenset({"body", "html", "#document"})
+#: separates a slot from a fingerprint in a slot-scoped key ("<slot>:<fingerprint>"); a key
+#: ending in it ("<slot>:") counts the pages the slot was seen on
+SLOT_SEP = ":"
 
 
 @dataclass(frozen=True, slots=True)
 class HostProfile:
-    """What was learned for one host: the fingerprints of its chrome blocks."""
+    """What was learnt for one host. ``chrome`` holds block fingerprints (chrome wherever they
+    are in the article) and slot-scoped keys ``"<slot>:<fingerprint>"`` (chrome in that slot)."""
 
     host: str
     pages: int
@@ -66,13 +83,41 @@ class BlockStat:
     last_page: int
 
 
-def is_chrome(stat: BlockStat, *, min_pages: int, min_share: float) -> bool:
+def share(stat: BlockStat, slot: BlockStat | None = None) -> float:
+    """The share of the pages since its first sighting that the block was on: of the host's
+    pages, or with ``slot`` (the counter of the block's slot) of the pages that have the slot,
+    estimated as the block's share of the host's pages over the slot's (a slot's pages are
+    taken to be spread evenly over the host's, as a site's templates are)."""
+    own = stat.count / max(1, stat.last_page - stat.first_page + 1)
+    return own if slot is None else min(1.0, own / max(share(slot), 1e-9))
+
+
+def is_chrome(
+    stat: BlockStat, *, min_pages: int, min_share: float, slot: BlockStat | None = None
+) -> bool:
     """Seen on at least ``min_pages`` pages and on ``min_share`` of the pages since its first
-    sighting (so a new template's chrome is learnt as fast as the first one's)."""
-    if stat.count < min_pages:
-        return False
-    span = max(1, stat.last_page - stat.first_page + 1)
-    return stat.count / span >= min_share
+    sighting (so a new template's chrome is learnt as fast as the first one's); with ``slot``,
+    of the pages that have the block's slot (see :func:`share`)."""
+    return stat.count >= min_pages and share(stat, slot) >= min_share
+
+
+def chrome_of(
+    stats: Mapping[str, BlockStat], *, min_pages: int, min_share: float
+) -> frozenset[str]:
+    """The chrome keys of a host from its block counts: fingerprints that are chrome
+    host-wide, and slot-scoped keys that are chrome within their slot. ``stats`` maps the keys
+    :func:`learn_region` returns (and may leave out rarer ones) to their counts."""
+    chrome: set[str] = set()
+    for key, stat in stats.items():
+        if stat.count < min_pages or not key or key.endswith(SLOT_SEP):
+            continue  # too rare, or a page counter
+        slot, sep, _fp = key.rpartition(SLOT_SEP)
+        counter = stats.get(slot + SLOT_SEP) if sep else None
+        if sep and counter is None:
+            continue
+        if is_chrome(stat, min_pages=min_pages, min_share=min_share, slot=counter):
+            chrome.add(key)
+    return frozenset(chrome)
 
 
 def _normalise(text: str) -> str:
@@ -86,6 +131,48 @@ def block_fingerprint(tag: str, text: str) -> str:
     """The fingerprint of a block: its tag and its normalised text."""
     key = f"{tag}\x00{_normalise(text)}".encode()
     return blake2b(key, digest_size=8).hexdigest()
+
+
+def _step(node: LexborNode) -> str:
+    """One element of a slot path: tag, id and first class, digits folded ("post-0")."""
+    attrs = node.attrs
+    step = node.tag or ""
+    ident = attrs.get("id")
+    if ident:
+        step += "#" + ident.strip()
+    classes = (attrs.get("class") or "").split()
+    if classes:
+        step += "." + classes[0]
+    return _DIGITS.sub("0", step)
+
+
+class _Slots:
+    """Slots of a region's blocks: the block's tag under the path of its nearest ancestors,
+    memoised per parent (siblings share their context)."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[int, str], tuple[str, str]] = {}
+
+    def of(self, node: LexborNode) -> tuple[str, str]:
+        """``(key, path)`` of the slot ``node`` sits in."""
+        parent = node.parent
+        tag = node.tag or ""
+        memo = (parent.mem_id if parent is not None else 0, tag)
+        known = self._known.get(memo)
+        if known is None:
+            steps = [tag]
+            above = parent
+            while above is not None and len(steps) <= _SLOT_DEPTH and above.tag not in _SLOT_TOP:
+                steps.append(_step(above))
+                above = above.parent
+            path = " > ".join(reversed(steps))
+            known = self._known[memo] = (slot_key(path), path)
+        return known
+
+
+def slot_key(path: str) -> str:
+    """The short key of a slot path (as it appears in slot-scoped keys)."""
+    return blake2b(path.encode(), digest_size=4).hexdigest()
 
 
 def _ancestors_of(nodes: Sequence[LexborNode], limit: int = 40) -> set[int]:
@@ -146,8 +233,11 @@ def _element_sibling(node: LexborNode, forward: bool) -> LexborNode | None:
     return sibling
 
 
-def _in_body_flow(node: LexborNode, chrome: frozenset[str]) -> bool:
-    """A repeated paragraph next to the article's own paragraphs belongs to the article."""
+def _in_body_flow(
+    node: LexborNode, is_chrome_node: dict[int, bool], chrome: frozenset[str]
+) -> bool:
+    """A repeated paragraph next to the article's own paragraphs belongs to the article.
+    ``is_chrome_node`` holds the verdicts of the region's blocks by node id."""
     if node.tag != "p":
         return False
     for forward in (False, True):
@@ -155,44 +245,72 @@ def _in_body_flow(node: LexborNode, chrome: frozenset[str]) -> bool:
         if sibling is None or sibling.tag != "p":
             continue
         text = sibling.text(separator=" ").strip()
-        if len(text) >= _BODY_NEIGHBOUR_CHARS and block_fingerprint("p", text) not in chrome:
+        if len(text) < _BODY_NEIGHBOUR_CHARS:
+            continue
+        verdict = is_chrome_node.get(sibling.mem_id)
+        if verdict is None:  # outside the region: its text alone decides
+            verdict = block_fingerprint("p", text) in chrome
+        if not verdict:
             return True
     return False
 
 
-def page_blocks(root: LexborNode) -> tuple[PageBlock, ...]:
-    """Every distinct leaf block of the page up to chrome size, fingerprinted, for the host's
-    profile (longer blocks are article text or never learnt anyway)."""
-    out: dict[str, PageBlock] = {}
-    for node, text in _leaf_blocks(root):
-        if len(text) > _MAX_CHROME_CHARS:
-            continue
-        fp = block_fingerprint(node.tag or "", text)
-        out.setdefault(fp, PageBlock(fp, text[:_MAX_TEXT]))
-    return tuple(out.values())
-
-
-def strip_learned(nodes: Sequence[LexborNode], profile: HostProfile) -> None:
-    """Remove the blocks ``profile`` knows as chrome from the article's region ``nodes``.
+def learn_region(nodes: Sequence[LexborNode], profile: HostProfile) -> tuple[PageBlock, ...]:
+    """One walk over the leaf blocks of the article's region ``nodes``: their keys for the
+    host's count (each block's fingerprint, its slot-scoped key and its slot's page counter),
+    and removal of the blocks ``profile`` knows as chrome.
 
     Subtractive only: it runs after the main content was chosen, so it can only take chrome
     out, never change which part of the page is the article. Mutates the nodes.
     """
-    if not profile.chrome:
-        return
     blocks = [pair for node in nodes for pair in _leaf_blocks(node)]
-    doomed = [
-        node
-        for node, text in blocks
-        if len(text) <= _MAX_CHROME_CHARS
-        and block_fingerprint(node.tag or "", text) in profile.chrome
-        and not _in_body_flow(node, profile.chrome)
-    ]
-    paragraphs = sum(len(text) for node, text in blocks if node.tag == "p")
+    chrome = profile.chrome
+    slots = _Slots()
+    keys: dict[str, PageBlock] = {}
+    verdicts: dict[int, bool] = {}
+    candidates: list[tuple[LexborNode, str]] = []
+    for node, text in blocks:
+        if len(text) > _MAX_CHROME_CHARS:
+            continue
+        fp = block_fingerprint(node.tag or "", text)
+        slot, path = slots.of(node)
+        scoped = f"{slot}{SLOT_SEP}{fp}"
+        if fp not in keys:
+            keys[fp] = PageBlock(fp, text[:_MAX_TEXT])
+        if scoped not in keys:
+            keys[scoped] = PageBlock(scoped, text[:_MAX_TEXT])
+            counter = slot + SLOT_SEP
+            if counter not in keys:
+                keys[counter] = PageBlock(counter, path[-_MAX_TEXT:])
+        learnt = fp in chrome or scoped in chrome
+        verdicts[node.mem_id] = learnt
+        if learnt:
+            candidates.append((node, text))
+    if candidates:
+        _remove(nodes, candidates, verdicts, chrome)
+    return tuple(keys.values())
+
+
+def _remove(
+    nodes: Sequence[LexborNode],
+    candidates: list[tuple[LexborNode, str]],
+    verdicts: dict[int, bool],
+    chrome: frozenset[str],
+) -> None:
+    doomed = [node for node, _text in candidates if not _in_body_flow(node, verdicts, chrome)]
     doomed_paragraphs = sum(len(node.text()) for node in doomed if node.tag == "p")
-    if doomed_paragraphs > _MAX_PARAGRAPH_SHARE * paragraphs:
-        # Most of the article's paragraphs look learnt: more likely a copy of a page seen
-        # before than chrome. Paragraphs stay; the generic rules decide.
+    if doomed_paragraphs and doomed_paragraphs > _MAX_PARAGRAPH_SHARE * sum(
+        len(node.text()) for node in nodes
+    ):
+        # Most of the article's text looks learnt: more likely a copy of a page seen before
+        # than chrome. Paragraphs stay; the generic rules decide.
         doomed = [node for node in doomed if node.tag != "p"]
     for node in doomed:
         node.decompose()
+
+
+def strip_learned(nodes: Sequence[LexborNode], profile: HostProfile) -> None:
+    """Remove the blocks ``profile`` knows as chrome from the article's region ``nodes``
+    (:func:`learn_region` without the keys)."""
+    if profile.chrome:
+        learn_region(nodes, profile)

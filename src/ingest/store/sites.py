@@ -2,7 +2,9 @@
 :mod:`ingest.extract.profile`).
 
 A row with the empty fingerprint counts the host's pages; every other row counts the distinct
-pages a block was seen on, and the page indexes of its first and last sighting.
+pages a key was seen on, and the host's page indexes of its first and last sighting. The keys
+are those the parser returns: block fingerprints, slot-scoped keys ``"<slot>:<fingerprint>"``
+and slot page counters ``"<slot>:"``.
 """
 
 from __future__ import annotations
@@ -13,7 +15,14 @@ from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, func, select, update
 
-from ingest.extract.profile import BlockStat, HostProfile, PageBlock, is_chrome
+from ingest.extract.profile import (
+    SLOT_SEP,
+    BlockStat,
+    HostProfile,
+    PageBlock,
+    chrome_of,
+    share,
+)
 from ingest.store.schema import site_blocks
 
 __all__ = ["LearnedBlock", "SiteSummary", "forget", "learn_page", "load_profile", "summary"]
@@ -163,39 +172,44 @@ def _stats(conn: Connection, host: str, min_pages: int) -> list[tuple[str, str, 
 
 
 def load_profile(conn: Connection, host: str, *, min_pages: int, min_share: float) -> HostProfile:
-    """The chrome fingerprints of ``host`` (empty while it has fewer than ``min_pages``)."""
-    chrome = frozenset(
-        fp
-        for fp, _text, stat in _stats(conn, host, min_pages)
-        if is_chrome(stat, min_pages=min_pages, min_share=min_share)
-    )
+    """The chrome keys of ``host`` (empty while it has fewer than ``min_pages``)."""
+    stats = {fp: stat for fp, _text, stat in _stats(conn, host, min_pages)}
+    chrome = chrome_of(stats, min_pages=min_pages, min_share=min_share)
     return HostProfile(host=host, pages=_host_pages(conn, host), chrome=chrome)
 
 
 def summary(
     conn: Connection, host: str, *, min_pages: int, min_share: float, top: int = 20
 ) -> SiteSummary:
+    """The host's most frequent blocks, each with its best share (host-wide or within one of
+    its slots) and whether it is chrome (anywhere or in some slot)."""
     last = conn.execute(
         select(func.max(site_blocks.c.last_seen)).where(site_blocks.c.host == host)
     ).scalar()
-    count = conn.execute(
-        select(func.count()).where(
-            and_(site_blocks.c.host == host, site_blocks.c.fingerprint != _COUNTER)
+    rows = _stats(conn, host, 1)
+    stats = {fp: stat for fp, _text, stat in rows}
+    chrome = chrome_of(stats, min_pages=min_pages, min_share=min_share)
+    best: dict[str, float] = {}
+    learnt: set[str] = set()
+    for key, stat in stats.items():
+        slot, sep, fp = key.rpartition(SLOT_SEP)
+        if not sep or not fp or (counter := stats.get(slot + SLOT_SEP)) is None:
+            continue
+        best[fp] = max(best.get(fp, 0.0), share(stat, counter))
+        if key in chrome:
+            learnt.add(fp)
+    blocks = [(fp, text, stat) for fp, text, stat in rows if SLOT_SEP not in fp]
+    learned = [
+        LearnedBlock(
+            fp,
+            text,
+            stat.count,
+            max(share(stat), best.get(fp, 0.0)),
+            fp in chrome or fp in learnt,
         )
-    ).scalar_one()
-    learned = []
-    for fp, text, stat in _stats(conn, host, 1)[:top]:
-        span = max(1, stat.last_page - stat.first_page + 1)
-        learned.append(
-            LearnedBlock(
-                fp,
-                text,
-                stat.count,
-                stat.count / span,
-                is_chrome(stat, min_pages=min_pages, min_share=min_share),
-            )
-        )
-    return SiteSummary(host, _host_pages(conn, host), int(count), last, tuple(learned))
+        for fp, text, stat in blocks[:top]
+    ]
+    return SiteSummary(host, _host_pages(conn, host), len(blocks), last, tuple(learned))
 
 
 def forget(conn: Connection, host: str) -> int:

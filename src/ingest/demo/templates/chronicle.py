@@ -22,6 +22,7 @@ from ingest.demo.templates.common import (
     teaser_text,
     widget_date,
 )
+from ingest.demo.templates.house import after_paragraph, house_box, place
 
 __all__ = ["render"]
 
@@ -42,13 +43,14 @@ def _body(ctx: ArticleContext) -> str:
             link = f' href="/section/{ctx.story.section}"'
             text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
             parts.append(f"<p>{text}</p>")
+    inserts = [(after_paragraph(groups, 2), house_box(ctx.story))]
     if ctx.teaser is not None:
         teaser = (
             '<div class="related-inline"><a class="related-inline__link" '
             f'href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a></div>'
         )
-        parts.insert(teaser_slot(groups), teaser)
-    return "\n".join(parts)
+        inserts.append((teaser_slot(groups), teaser))
+    return "\n".join(place(parts, inserts))
 
 
 def render(ctx: ArticleContext) -> str:

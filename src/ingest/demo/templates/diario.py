@@ -24,6 +24,7 @@ from ingest.demo.templates.common import (
     teaser_slot,
     teaser_text,
 )
+from ingest.demo.templates.house import before_last_paragraph, house_box, place
 
 __all__ = ["render"]
 
@@ -62,13 +63,17 @@ def _body(ctx: ArticleContext) -> str:
         else:
             text = inline(texts[0], tag="strong") if k % 3 == 1 else esc(texts[0])
             parts.append(f'<p class="parrafo">{text}</p>')
+    inserts = [(before_last_paragraph(groups), house_box(ctx.story))]
     if ctx.teaser is not None:
-        parts.insert(
-            teaser_slot(groups),
-            f'<aside class="te-puede-interesar"><span>Te puede interesar</span> '
-            f'<a href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a></aside>',
+        inserts.append(
+            (
+                teaser_slot(groups),
+                f'<aside class="te-puede-interesar"><span>Te puede interesar</span> '
+                f'<a href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a>'
+                "</aside>",
+            )
         )
-    return "\n".join(parts)
+    return "\n".join(place(parts, inserts))
 
 
 def render(ctx: ArticleContext) -> str:

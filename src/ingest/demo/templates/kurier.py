@@ -21,6 +21,7 @@ from ingest.demo.templates.common import (
     teaser_slot,
     teaser_text,
 )
+from ingest.demo.templates.house import after_paragraph, house_box, place
 
 __all__ = ["render"]
 
@@ -57,8 +58,8 @@ def _body(ctx: ArticleContext) -> str:
             + more
         )
     box = f'<div class="mehr-zum-thema"><h4>Mehr zum Thema</h4><ul>{more}</ul></div>'
-    parts.insert(teaser_slot(groups), box)
-    return "\n".join(parts)
+    inserts = [(after_paragraph(groups, 1), house_box(ctx.story)), (teaser_slot(groups), box)]
+    return "\n".join(place(parts, inserts))
 
 
 def render(ctx: ArticleContext) -> str:

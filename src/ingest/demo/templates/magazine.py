@@ -21,6 +21,7 @@ from ingest.demo.templates.common import (
     teaser_slot,
     teaser_text,
 )
+from ingest.demo.templates.house import house_box
 
 __all__ = ["ENCODING", "render"]
 
@@ -63,6 +64,7 @@ def _body(ctx: ArticleContext) -> str:
             f'<div class="see-also">&raquo; <a href="{esc(ctx.teaser.path)}">'
             f"{esc(teaser_text(ctx.teaser.title))}</a></div>"
         )
+    parts.append(house_box(ctx.story))
     return "\n".join(parts)
 
 

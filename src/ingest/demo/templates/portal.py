@@ -23,6 +23,7 @@ from ingest.demo.templates.common import (
     teaser_slot,
     teaser_text,
 )
+from ingest.demo.templates.house import after_paragraph, house_box, place
 
 __all__ = ["render"]
 
@@ -49,13 +50,16 @@ def _body(ctx: ArticleContext) -> str:
             link = f' href="/tag/{ctx.story.tags[-1]}" class="internal"'
             text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
             parts.append(f'<p class="article-text">{text}</p>')
+    inserts = [(after_paragraph(groups, 3), house_box(ctx.story))]
     if ctx.teaser is not None:
-        parts.insert(
-            teaser_slot(groups),
-            f'<p class="read-also"><strong>Read also:</strong> <a href="{esc(ctx.teaser.path)}">'
-            f"{esc(teaser_text(ctx.teaser.title))}</a></p>",
+        inserts.append(
+            (
+                teaser_slot(groups),
+                '<p class="read-also"><strong>Read also:</strong> '
+                f'<a href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a></p>',
+            )
         )
-    return "\n".join(parts)
+    return "\n".join(place(parts, inserts))
 
 
 def _comments(ctx: ArticleContext) -> str:

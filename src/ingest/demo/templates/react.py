@@ -23,6 +23,7 @@ from ingest.demo.templates.common import (
     teaser_slot,
     teaser_text,
 )
+from ingest.demo.templates.house import after_paragraph, house_box, place
 
 __all__ = ["render"]
 
@@ -48,13 +49,16 @@ def _body(ctx: ArticleContext) -> str:
             link = f' class="{_c("link")}" href="/section/{ctx.story.section}"'
             text = inline(texts[0], tag="a", attrs=link) if k % 2 else esc(texts[0])
             parts.append(f'<div class="{_c("pwrap")}"><p class="{_c("p")}">{text}</p></div>')
+    inserts = [(after_paragraph(groups, 1), house_box(ctx.story))]
     if ctx.teaser is not None:
-        parts.insert(
-            teaser_slot(groups),
-            f'<div class="{_c("inline")}"><span class="{_c("label")}">Read more</span>'
-            f'<a href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a></div>',
+        inserts.append(
+            (
+                teaser_slot(groups),
+                f'<div class="{_c("inline")}"><span class="{_c("label")}">Read more</span>'
+                f'<a href="{esc(ctx.teaser.path)}">{esc(teaser_text(ctx.teaser.title))}</a></div>',
+            )
         )
-    return "\n".join(parts)
+    return "\n".join(place(parts, inserts))
 
 
 def _ago(ctx: ArticleContext) -> str:
