@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import redis
 from aiohttp import web
@@ -26,6 +27,7 @@ from ingest.settings import Settings
 from ingest.store.base import ArticleQuery
 from support.celery_workers import Cluster, celery_cluster, settings_of, worker_env, write_sources
 from support.openapi import check
+from support.services import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -208,3 +210,38 @@ async def test_delete_cancels_a_running_job_on_the_workers(
                     assert store.counts()["articles"] == 0  # every process task skipped
                 finally:
                     store.close()
+
+
+async def test_the_api_service_command_drives_the_workers(
+    tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    """docker-compose.yml's api command, run as a process: a job posted to it is crawled by the
+    workers and read back with their counts."""
+    site = DemoSite(DemoConfig(n_articles=6))
+    async with serve(site) as server:
+        env = _env(server, tmp_path, postgres_url, redis_url)
+        env["INGEST_API_TOKEN"] = TOKEN
+        urls = [f"{server.base_url}{p}" for p in list(site.article_paths())[:3]]
+        with celery_cluster(env, tmp_path) as cluster:
+            cluster.fetch_worker()
+            cluster.process_worker()
+            port = free_port()
+            cluster.api(port)
+            base = f"http://127.0.0.1:{port}"
+            async with aiohttp.ClientSession() as http:
+                async with http.get(f"{base}/health") as response:
+                    health = await response.json()
+                assert health["mode"] == "distributed" and health["status"] == "ok", health
+                async with http.post(f"{base}/jobs", json={"urls": urls}) as response:
+                    assert response.status == 401  # no token, no write
+                async with http.post(f"{base}/jobs", json={"urls": urls}, headers=AUTH) as response:
+                    posted = await response.json()
+                    assert response.status == 202, posted
+                deadline = time.monotonic() + 120
+                job: Any = posted
+                while time.monotonic() < deadline and job["state"] in ("queued", "running"):
+                    await asyncio.sleep(0.25)
+                    async with http.get(f"{base}/jobs/{posted['id']}") as response:
+                        job = await response.json()
+                assert job["state"] == "finished", (job, cluster.logs())
+                assert job["counts"]["stored"] == 3, job["counts"]

@@ -15,6 +15,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from ingest.store.jobs import Job
 from support.services import ServiceUnavailable, _pg_bin, _wait, free_port
 
 __all__ = [
+    "API",
     "BEAT",
     "FETCH_WORKER",
     "PROCESS_WORKER",
@@ -59,6 +62,7 @@ PROCESS_WORKER = (
 )
 BEAT = "celery -A workers.app beat --schedule /data/beat/celerybeat-schedule --loglevel INFO"
 MIGRATE = "ingest db upgrade"
+API = "ingest serve --distributed --host 0.0.0.0 --port 8000"
 
 
 def _argv(command: str, **replace: str) -> list[str]:
@@ -151,6 +155,20 @@ class Cluster:
 
     def process_worker(self, name: str = "process", concurrency: int = 2) -> Worker:
         return self.start(PROCESS_WORKER, name, **({"2": str(concurrency)}))
+
+    def api(self, port: int) -> Worker:
+        """Start the API service's command on 127.0.0.1:``port``; ready when /health answers."""
+        worker = self.start(API, "api", wait=False, **{"0.0.0.0": "127.0.0.1", "8000": str(port)})
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if not worker.alive():
+                raise AssertionError(f"ingest serve exited early:\n{worker.tail()}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2):
+                    return worker
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(0.2)
+        raise AssertionError(f"ingest serve not answering after 60s:\n{worker.tail()}")
 
     def logs(self) -> str:
         return "\n\n".join(f"== {w.name} ({w.log})\n{w.tail()}" for w in self.workers)
