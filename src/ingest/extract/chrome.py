@@ -5,6 +5,8 @@ Works in place on a parsed tree, innermost nodes first, so a removed node is nev
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from selectolax.lexbor import LexborNode
 
 from ingest.extract.dom import class_id, clean, link_chars, remove_all
@@ -61,15 +63,10 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     nodes = root.css("[class], [id]")
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
-    memo: dict[str, tuple[bool, bool]] = {}
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
         if node.tag in _NOT_BY_OWN_NAME:
             continue  # a link or icon named "share" inside a paragraph is not a block to drop
-        names = class_id(node)
-        verdict = memo.get(names)
-        if verdict is None:
-            verdict = memo[names] = _judge(names)
-        chrome, strong = verdict
+        chrome, strong = _judge(class_id(node))
         if not chrome or node.tag in _NEVER_BY_NAME or (node.tag in _HEADING_TAGS and not strong):
             continue  # a heading's own class says little; its container decides
         if _protected(node, page_chars, strong=strong):
@@ -87,6 +84,7 @@ _STRONG = (
 _CONTENT_STEMS = ("article", "story", "post", "entry", "body", "content", "text", "news", "td-")
 
 
+@lru_cache(maxsize=1 << 16)  # class names repeat within a page and across a site's pages
 def _judge(names: str) -> tuple[bool, bool]:
     """(is chrome, is strong chrome) for a class/id string."""
     if not is_chrome_name(names):

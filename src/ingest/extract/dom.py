@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
+from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -12,6 +13,7 @@ __all__ = [
     "BLOCK_TAGS",
     "FAR",
     "SKIP_TAGS",
+    "absolute",
     "attr",
     "class_id",
     "clean",
@@ -68,6 +70,14 @@ BLOCK_TAGS = frozenset(
 )  # fmt: skip
 
 
+def absolute(base: str | None, url: str) -> str:
+    """``url`` resolved against ``base`` (raises ``ValueError`` on a malformed URL); an
+    absolute http(s) URL, the common case, is returned as it is without parsing."""
+    if not base or url.startswith(("https://", "http://")):
+        return url
+    return urljoin(base, url)
+
+
 def parse(text: str | bytes) -> LexborHTMLParser:
     """Parse a whole document with Lexbor (bytes are read as UTF-8)."""
     return LexborHTMLParser(text)
@@ -102,7 +112,7 @@ def attr(node: LexborNode, name: str) -> str:
 
 def class_id(node: LexborNode) -> str:
     """``class`` and ``id`` of a node, lower-cased, space separated."""
-    attrs = node.attrs
+    attrs = node.attributes  # one dict: twice as fast as the ``attrs`` proxy's lookups
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
 
 

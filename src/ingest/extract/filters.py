@@ -51,8 +51,14 @@ def _repeats(text: str, size: int, keys: tuple[str, str]) -> bool:
     return False
 
 
-def _hinted(low: str, hints: tuple[str, ...]) -> bool:
-    return any(h in low for h in hints)
+def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex that finds any of the plain substrings ``hints`` (a cheap pre-check)."""
+    return re.compile("|".join(re.escape(h) for h in hints))
+
+
+_APPEAL_HINT = _any_of(APPEAL_HINTS)
+_EMBED_HINT = _any_of(EMBED_HINTS)
+_CREDIT_HINT = _any_of(CREDIT_HINTS)
 
 
 def _drop(block: Block, title_key: str, lead_key: str) -> bool:
@@ -62,7 +68,9 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if size >= 250:
         low = text.lower()
-        return size < 600 and _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
+        return (
+            size < 600 and _APPEAL_HINT.search(low) is not None and APPEAL.search(low) is not None
+        )
     if is_chrome_heading(text):
         return True
     if (
@@ -74,13 +82,13 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
     low = text.lower()
-    if _hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low):
+    if _EMBED_HINT.search(low) and EMBED_PLACEHOLDER.search(low):
         return True
     if size < 160 and PROMPT.search(low):
         return True
-    if _hinted(low, APPEAL_HINTS) and APPEAL.search(low):
+    if _APPEAL_HINT.search(low) and APPEAL.search(low):
         return True
-    if _hinted(low, CREDIT_HINTS) and CREDIT_LINE.search(low):
+    if _CREDIT_HINT.search(low) and CREDIT_LINE.search(low):
         return True
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True

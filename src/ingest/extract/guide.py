@@ -15,6 +15,8 @@ __all__ = ["guide_blocks", "ld_text", "unescape"]
 
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
+_HAS_CJK = re.compile(rf"[{_CJK}]")
+_WORD = re.compile(r"\w+")  # the same tokens as _TOKEN on text without CJK, twice as fast
 #: A block belongs to the article when this share of its words is in the articleBody.
 _IN_BODY = 0.6
 #: The articleBody must hold at least this share of the DOM text to be trusted as complete.
@@ -39,19 +41,21 @@ def ld_text(body: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
-    return [t.casefold() for t in _TOKEN.findall(text)]
+    text = text.casefold()
+    return _TOKEN.findall(text) if _HAS_CJK.search(text) else _WORD.findall(text)
 
 
 def guide_blocks(blocks: list[Block], ld_body: str) -> list[Block] | None:
     """The blocks the articleBody vouches for, or ``None`` when it cannot judge (too short,
     truncated, or matching too little of the DOM text)."""
     ld_body = ld_text(ld_body)
-    vocabulary = set(_tokens(ld_body))
+    ld_tokens = _tokens(ld_body)
+    vocabulary = set(ld_tokens)
     if len(vocabulary) < 30 or not blocks:
         return None
     per_block = [_tokens(b.text) for b in blocks]
     dom_words = sum(len(t) for t in per_block)
-    ld_words = len(_tokens(ld_body))
+    ld_words = len(ld_tokens)
     if ld_words < _COMPLETE * dom_words:
         return None
     keep: list[bool] = []

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import attr, clean
+from ingest.extract.dom import absolute, attr, clean
 from ingest.model import Image
 
 __all__ = ["find_images"]
@@ -58,7 +57,7 @@ def find_images(
         if not src:
             continue
         try:
-            url = urljoin(base, src) if base else src
+            url = absolute(base, src)
         except ValueError:
             continue
         caption, credit = _split_caption(figure.css_first("figcaption"))

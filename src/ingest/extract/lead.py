@@ -3,6 +3,8 @@ headline when it repeats the page description (pure)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dom import FAR, class_id, clean, distance, headline_node, link_chars
@@ -10,15 +12,14 @@ from ingest.extract.vocabulary import EMBED_PLACEHOLDER, LEAD_CLASS, PROMPT
 
 __all__ = ["find_lead"]
 
-_LEAD_SEL = (
-    "[class*=lead i], [class*=standfirst], [class*=intro i], [class*=summary i], [class*=sub i], "
-    "[class*=dek], [class*=deck], [class*=excerpt], [class*=description], [class*=sapo], "
-    "[class*=teaser i], [class*=chapo], [class*=perex], [class*=ingress], [class*=abstract], "
-    "[class*=bajada], [class*=entradilla], [class*=lede], [class*=strap], [class*=spot], "
-    "[itemprop=description], [data-testid*=standfirst], [data-testid*=lead], "
-    "[class*=preface], [class*=vorspann], [class*=anriss]"
-)
+_MAX_CANDIDATES = 60
 _MIN, _MAX = 30, 900
+
+
+@lru_cache(maxsize=1 << 14)
+def _lead_named(classes: str) -> bool:
+    """True when a class attribute names a standfirst (cached: class names repeat)."""
+    return LEAD_CLASS.search(classes.lower()) is not None
 
 
 def _words(text: str) -> set[str]:
@@ -81,10 +82,14 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
                 break
             scope = parent
     best: tuple[int, LexborNode] | None = None
-    for node in scope.css(_LEAD_SEL)[:60]:
-        named = LEAD_CLASS.search(class_id(node)) is not None
-        if not named and (node.attributes.get("itemprop") or "") != "description":
+    seen = 0
+    for node in scope.css("[class], [itemprop=description]"):
+        attrs = node.attributes
+        if attrs.get("itemprop") != "description" and not _lead_named(attrs.get("class") or ""):
             continue
+        seen += 1
+        if seen > _MAX_CANDIDATES:
+            break
         text = clean(node.text())
         if not _ok(node, text) or (title and clean(title) == text):
             continue

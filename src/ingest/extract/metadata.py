@@ -9,12 +9,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
-from ingest.extract.dom import attr, clean, distance, headline_node, text_of
+from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
 from ingest.extract.jsonld import LdArticle, read_jsonld
 from ingest.extract.people import clean_authors
 from ingest.extract.titles import clean_title, host_key
@@ -122,7 +122,7 @@ def _absolute(url: str, base: str | None) -> str:
     if not url or url.startswith(("javascript:", "data:")):
         return ""
     try:
-        return urljoin(base, url) if base else url
+        return absolute(base, url)
     except ValueError:
         return ""
 

@@ -36,6 +36,7 @@ _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][^\W\d_]+\.?\s){1,3}[A-ZÀ-Þ][^\W\d_]+$
 _BINARY_SHARE = 0.1
 _PAGE_SAMPLE = 20_000
 _UTF8_BOM = b"\xef\xbb\xbf"
+_SKIP_SELECTOR = ", ".join(SKIP_TAGS)
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
 
 
@@ -91,7 +92,7 @@ def extract_page(
     meta = read_metadata(tree, url)
     if rules is not None:
         meta = _apply_rules(tree, meta, rules)
-    tree.strip_tags(list(SKIP_TAGS))
+    remove_all(tree.css(_SKIP_SELECTOR))
     body_node = tree.body
     visible = clean(body_node.text(separator=" ")[: _PAGE_SAMPLE * 2]) if body_node else ""
     problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
