@@ -3,8 +3,10 @@ documented outcome, and the crawl goes on."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
+import time
 from typing import Any
 
 import pytest
@@ -47,6 +49,39 @@ async def test_slow_body_hits_the_total_timeout() -> None:
         result = failure(await f.fetch(FetchRequest(server.url("/slow-body"))))
     assert result.reason == "timeout"
     assert result.retryable
+
+
+async def test_a_body_that_stalls_hits_the_read_timeout() -> None:
+    async with serve() as server, fetcher(read_timeout=0.3, total_timeout=5.0, max_attempts=1) as f:
+        start = time.monotonic()
+        result = failure(await f.fetch(FetchRequest(server.url("/stall-body"))))
+        waited = time.monotonic() - start
+    assert (result.reason, result.retryable) == ("timeout", True)
+    assert 0.25 <= waited < 2.5  # the read timeout, well before the total
+
+
+async def test_a_slow_body_that_keeps_coming_is_not_a_read_timeout() -> None:
+    """Ten pieces 0.1 s apart (about a second in all) under a 0.3 s read timeout."""
+    async with serve() as server, fetcher(read_timeout=0.3, total_timeout=5.0, max_attempts=1) as f:
+        result = page(await f.fetch(FetchRequest(server.url("/trickle/10"))))
+    assert result.body == article("trickle")
+
+
+async def test_read_timeout_on_a_reused_connection() -> None:
+    """Responses on one keep-alive connection, then one that never comes: timed from its own
+    request, neither cut short by the earlier timer nor left waiting for the total."""
+    async with (
+        serve() as server,
+        fetcher(read_timeout=0.4, total_timeout=5.0, max_attempts=1, concurrency=1) as f,
+    ):
+        for n in range(3):
+            page(await f.fetch(FetchRequest(server.url(f"/page/{n}"))))
+        await asyncio.sleep(0.2)
+        start = time.monotonic()
+        result = failure(await f.fetch(FetchRequest(server.url("/slow-headers"))))
+        waited = time.monotonic() - start
+    assert result.reason == "timeout"
+    assert 0.38 <= waited < 3.0
 
 
 async def test_connection_reset_then_success_is_retried() -> None:

@@ -119,6 +119,31 @@ def _app(server: Server, robots: str) -> web.Application:
                 break
         return resp
 
+    @routes.get("/trickle/{n}")
+    async def trickle(request: web.Request) -> web.StreamResponse:
+        """The article in ``n`` pieces, one every 0.1 s: slow, never idle for long."""
+        body = article("trickle")
+        pieces = int(request.match_info["n"])
+        step = -(-len(body) // pieces)
+        resp = web.StreamResponse(headers={"Content-Type": "text/html"})
+        await resp.prepare(request)
+        for start in range(0, len(body), step):
+            await resp.write(body[start : start + step])
+            if await _wait(server.stop, 0.1):
+                break
+        return resp
+
+    @routes.get("/stall-body")
+    async def stall_body(request: web.Request) -> web.StreamResponse:
+        """Headers and half the article, then nothing."""
+        body = article("stall")
+        resp = web.StreamResponse(headers={"Content-Type": "text/html"})
+        resp.content_length = len(body)
+        await resp.prepare(request)
+        await resp.write(body[: len(body) // 2])
+        await _wait(server.stop, 10)
+        return resp
+
     @routes.get("/flaky-500")
     async def flaky(request: web.Request) -> web.Response:
         if server.hits[request.path] == 1:

@@ -36,6 +36,7 @@ from ingest.fetch.outcomes import failure_for_exception
 from ingest.fetch.policies import RetryPolicy
 from ingest.fetch.response import Rejected, ResponseReader
 from ingest.fetch.robots import MemoryRobotsCache, RobotsPolicy
+from ingest.fetch.transport import FetchConnector
 from ingest.logs import get_logger
 from ingest.model import FetchFailure, FetchRequest, FetchResult, Page
 
@@ -105,7 +106,7 @@ class HttpFetcher:
 
     async def __aenter__(self) -> HttpFetcher:
         opts = self.options
-        connector = aiohttp.TCPConnector(
+        connector = FetchConnector(
             limit=opts.concurrency,  # the global bound: one connection per request in flight
             limit_per_host=0,  # the HostLimiter decides, also across processes
             resolver=GuardedResolver(self._guard),
