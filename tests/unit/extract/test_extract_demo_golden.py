@@ -3,7 +3,7 @@
 
 The site's own chrome (``ingest.demo.templates.house``: boxes in words and markup only that
 site uses) is beyond generic rules by design: it is set aside here, and site-aware learning
-is what removes it (``test_extract_profile_slots.py``)."""
+is what removes it (``test_profile_slots.py``)."""
 
 from __future__ import annotations
 
