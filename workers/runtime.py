@@ -19,7 +19,7 @@ from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
 from sqlalchemy.engine import make_url
 
-from ingest.bootstrap import fetch_options, site_rules
+from ingest.bootstrap import event_sink, fetch_options, site_rules
 from ingest.errors import ConfigError
 from ingest.fetch.client import HttpFetcher
 from ingest.fetch.limits import RedisHostLimiter
@@ -111,6 +111,7 @@ class WorkerRuntime:
             finally:
                 self._runner.close()
         if self._stages is not None:
+            self._stages.events.close()
             self._stages.store.close()
         if self._redis is not None:
             self._redis.close()
@@ -152,6 +153,7 @@ class WorkerRuntime:
                 options=self.options,
                 rules=site_rules(self.settings),
                 learn=self.settings.learn if self.settings.learn.enabled else None,
+                events=event_sink(self.settings),
             )
         return self._stages
 

@@ -54,7 +54,7 @@ class StreamUnavailable(TransientError):
 class ChangeKind(StrEnum):
     STORED = "stored"  # a new article
     UPDATED = "updated"  # a new version under the same URL
-    RECLUSTERED = "reclustered"  # joined an existing cluster: its representative may change
+    RECLUSTERED = "reclustered"  # joined a cluster, or moved into another by a merge
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +91,13 @@ class ChangeEvent:
         )
 
 
-def events_for(result: Result, cursor: int) -> list[ChangeEvent]:
+def events_for(
+    result: Result, cursor: int, moved_cursors: Mapping[int, int] | None = None
+) -> list[ChangeEvent]:
     """The events one settled :class:`Result` causes: none for unchanged, duplicate, failed
     and not-article outcomes; a ``reclustered`` event follows ``stored`` when the new article
-    joined an existing cluster."""
+    joined an existing cluster, and one for each article a cluster merge moved into its cluster
+    (with that article's own cursor from ``moved_cursors``)."""
     if result.article_id is None or result.kind not in (OutcomeKind.STORED, OutcomeKind.UPDATED):
         return []
     kind = ChangeKind.STORED if result.kind is OutcomeKind.STORED else ChangeKind.UPDATED
@@ -118,6 +121,19 @@ def events_for(result: Result, cursor: int) -> list[ChangeEvent]:
                 url=result.url,
             )
         )
+    for m in result.moved:
+        moved_cursor = (moved_cursors or {}).get(m.article_id)
+        if moved_cursor is not None:  # None: the article is gone (deleted since)
+            events.append(
+                ChangeEvent(
+                    article_id=m.article_id,
+                    version=m.version,
+                    kind=ChangeKind.RECLUSTERED,
+                    cursor=moved_cursor,
+                    cluster_id=result.cluster_id,
+                    url=m.url,
+                )
+            )
     return events
 
 
@@ -154,9 +170,13 @@ def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Resu
     ]
     if not todo or isinstance(sink, NullSink):
         return 0
-    cursors = store.cursors([r.article_id for r in todo if r.article_id is not None])
+    ids = [r.article_id for r in todo if r.article_id is not None]
+    cursors = store.cursors(ids + [m.article_id for r in todo for m in r.moved])
     events = [
-        e for r in todo if r.article_id in cursors for e in events_for(r, cursors[r.article_id])
+        e
+        for r in todo
+        if r.article_id in cursors
+        for e in events_for(r, cursors[r.article_id], cursors)
     ]
     sink.publish(events)
     return len(events)

@@ -209,6 +209,15 @@ class OutcomeKind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class MovedArticle:
+    """An article a cluster merge moved into another cluster (a change for the stream)."""
+
+    article_id: int
+    version: int
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Result:
     """What happened to one URL. ``reason`` explains not-article, disallowed and failed."""
 
@@ -220,3 +229,5 @@ class Result:
     duplicate_of: int | None = None
     cluster_id: int | None = None
     version: int | None = None
+    #: Articles a cluster merge moved into ``cluster_id`` when this one was stored.
+    moved: tuple[MovedArticle, ...] = ()

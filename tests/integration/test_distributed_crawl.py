@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import json
 import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from ingest.bootstrap import embedded_crawler, open_store
 from ingest.cli.jobs import add_job_parser, run_job_command
 from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
+from ingest.events import ChangeEvent, ChangeKind, StreamConsumer
 from ingest.logs import configure_logging
 from ingest.pipeline.distributed import JobControl
 from ingest.settings import Settings
@@ -73,6 +75,15 @@ def _setup(
         extra=extra,
     )
     return Setup(site, server, env, settings_of(env), tmp_path)
+
+
+def _events(redis_url: str, stream: str) -> list[ChangeEvent]:
+    consumer = StreamConsumer(redis_url, stream, group=f"g{uuid.uuid4().hex[:6]}", consumer="c")
+    consumer.ensure_group(start="0")
+    try:
+        return [d.event for d in consumer.read(count=10_000, block_ms=None)]
+    finally:
+        consumer.close()
 
 
 def _stored(store: SqlStore) -> dict[str, str]:
@@ -154,8 +165,10 @@ async def test_second_job_skips_urls_not_due_and_sources_run_once(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     site = DemoSite(DemoConfig(n_articles=30))
+    stream = f"changes-{uuid.uuid4().hex[:8]}"
+    events = {"INGEST_EVENTS__ENABLED": "true", "INGEST_EVENTS__STREAM": stream}
     async with serve(site) as server:
-        setup = _setup(site, server, tmp_path, postgres_url, redis_url)
+        setup = _setup(site, server, tmp_path, postgres_url, redis_url, events)
         with celery_cluster(setup.env, tmp_path) as cluster, control_of(setup.env) as control:
             first = await asyncio.to_thread(control.start, source="demo")
             assert first is not None
@@ -166,6 +179,16 @@ async def test_second_job_skips_urls_not_due_and_sources_run_once(
             done = await wait_job(control, first.id, cluster)
             assert done.state is JobState.FINISHED
             assert done.counts["stored"] == site.expected_counts()["article_urls"]
+            # Every stored article is on the change stream once, at its change cursor.
+            published = _events(redis_url, f"{setup.settings.redis_prefix}{stream}")
+            stored = [e for e in published if e.kind is ChangeKind.STORED]
+            store = open_store(setup.settings)
+            try:
+                cursors = {a.id: a.seq for a in store.query(ArticleQuery(limit=1000))}
+            finally:
+                store.close()
+            assert len(stored) == done.counts["stored"] == len(cursors)
+            assert {e.article_id: e.cursor for e in stored} == cursors
 
             server.request_log.clear()
             again = await asyncio.to_thread(control.start, source="demo")
@@ -177,6 +200,9 @@ async def test_second_job_skips_urls_not_due_and_sources_run_once(
             paths = {r.path for r in server.request_log}
             assert all(p.endswith((".xml", ".gz", ".txt")) for p in paths), paths
 
+            assert len(_events(redis_url, f"{setup.settings.redis_prefix}{stream}")) == len(
+                published
+            )  # nothing due, nothing changed, nothing published
             recent = await asyncio.to_thread(control.recent)
             assert [j.id for j in recent[:2]] == [again.id, first.id]
 

@@ -169,8 +169,17 @@ def test_an_article_linking_two_clusters_merges_them(store: SqlStore) -> None:
     first = store.save(make_article("https://a.example/part-1", text[:6]), now=NOW)
     second = store.save(make_article("https://b.example/part-2", text[6:]), now=NOW)
     assert first.cluster_id != second.cluster_id
+    before = store.cursors([first.article_id or 0, second.article_id or 0])
     whole = store.save(make_article("https://c.example/whole", text), now=NOW)
     assert whole.cluster_id == min(first.cluster_id or 0, second.cluster_id or 0)
+    # The article of the dropped cluster moved; it has a new change cursor, the other not.
+    assert [m.article_id for m in whole.moved] == [second.article_id]
+    assert whole.moved[0].url == "https://b.example/part-2" and whole.moved[0].version == 1
+    after = store.cursors([first.article_id or 0, second.article_id or 0])
+    assert after[first.article_id or 0] == before[first.article_id or 0]
+    assert after[second.article_id or 0] > before[second.article_id or 0]
+    since = [a.id for a in store.query(ArticleQuery(since_seq=before[second.article_id or 0]))]
+    assert second.article_id in since and first.article_id not in since
     ids = [first.article_id, second.article_id, whole.article_id]
     stored = [store.get_article(i or 0) for i in ids]
     assert {a.cluster_id for a in stored if a} == {whole.cluster_id}

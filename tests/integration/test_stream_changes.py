@@ -119,6 +119,36 @@ def test_saved_updated_and_reclustered_articles_are_published(
     assert events[3].cursor == by_id[copy.article_id]
 
 
+def test_articles_moved_by_a_cluster_merge_are_published(
+    store: SqlStore, redis_url: str, stream: str
+) -> None:
+    text = story_text(7, paragraphs=12)
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        first = store.save(make_article("https://a.example/part-1", text[:6]), now=NOW)
+        second = store.save(make_article("https://b.example/part-2", text[6:]), now=NOW)
+        whole = store.save(make_article("https://c.example/whole", text), now=NOW)
+        assert publish_settled(sink, store, [whole]) == 3
+    finally:
+        sink.close()
+    consumer = _consumer(redis_url, stream, "a")
+    try:
+        events = [d.event for d in consumer.read(block_ms=None)]
+    finally:
+        consumer.close()
+    merged = whole.cluster_id
+    assert merged == first.article_id
+    assert [(e.article_id, e.kind, e.cluster_id) for e in events] == [
+        (whole.article_id, ChangeKind.STORED, merged),
+        (whole.article_id, ChangeKind.RECLUSTERED, merged),
+        (second.article_id, ChangeKind.RECLUSTERED, merged),
+    ]
+    moved = events[2]
+    assert moved.url == "https://b.example/part-2" and moved.version == 1
+    assert moved.cursor == store.cursors([second.article_id or 0])[second.article_id or 0]
+    assert moved.cursor > events[0].cursor  # the move is a later change than the insert
+
+
 def test_killed_consumer_gets_unacked_events_again_and_acked_never(
     store: SqlStore, redis_url: str, stream: str
 ) -> None:

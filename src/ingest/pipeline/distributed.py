@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sqlalchemy import Engine
 
 from ingest.errors import ConfigError, StoreUnavailable
+from ingest.events import EventSink, NullSink, StreamUnavailable, publish_settled
 from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet
 from ingest.fetch.base import Fetcher, Reason
@@ -376,6 +377,8 @@ class Stages:
     clock: Callable[[], datetime] = utc_now
     #: Site-aware chrome learning, as the embedded crawler does it (``None``: off).
     learn: LearnSettings | None = None
+    #: The change stream: committed changes are published here, as the embedded crawler does.
+    events: EventSink = field(default_factory=NullSink)
     settled: int = 0
     profiles: dict[str, HostProfile] = field(default_factory=dict)
     learnt: Counter[str] = field(default_factory=Counter)
@@ -496,6 +499,7 @@ class Stages:
             result = settle(self.store, analysed, page, priority=source.priority, now=now)
             if result.url != page.url:
                 result = replace(result, url=page.url)
+            self._publish(result)
             self._learn(result, analysed, page, now)
         update = frontier_update(
             result,
@@ -549,6 +553,16 @@ class Stages:
             log.info("store.statistics_refreshed", articles=self.settled)
         if progress.complete:
             self.finish(job_id)
+
+    def _publish(self, result: Result) -> None:
+        """Put a committed change on the change stream at once; an unreachable stream is
+        logged (the article is stored; ``ingest.events.backfill`` can republish it)."""
+        if result.kind not in (OutcomeKind.STORED, OutcomeKind.UPDATED):
+            return
+        try:
+            publish_settled(self.events, self.store, [result])
+        except StreamUnavailable as exc:
+            log.warning("events.unpublished", url=result.url, error=str(exc))
 
     def finish(self, job_id: str) -> None:
         """Copy the counters to the store and end the job (idempotent)."""

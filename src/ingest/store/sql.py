@@ -25,7 +25,7 @@ from ingest.dedup.decide import (
 )
 from ingest.dedup.keys import band_keys
 from ingest.extract.profile import HostProfile
-from ingest.model import Article, Block, Image, OutcomeKind, PageBlock, Result
+from ingest.model import Article, Block, Image, MovedArticle, OutcomeKind, PageBlock, Result
 from ingest.store import migrate, sites
 from ingest.store.base import (
     ArticleQuery,
@@ -211,9 +211,14 @@ class SqlStore:
             .returning(articles.c.id)
         ).scalar_one()
         self._add_version(conn, new_id, 1, a)
-        cluster_id = self._cluster(conn, new_id, a, bands, now)
+        cluster_id, moved = self._cluster(conn, new_id, a, bands, now)
         return Result(
-            a.url, OutcomeKind.STORED, article_id=new_id, cluster_id=cluster_id, version=1
+            a.url,
+            OutcomeKind.STORED,
+            article_id=new_id,
+            cluster_id=cluster_id,
+            version=1,
+            moved=moved,
         )
 
     def _refetched(
@@ -252,9 +257,12 @@ class SqlStore:
 
     def _cluster(
         self, conn: Connection, article_id: int, a: Article, bands: list[str], now: datetime
-    ) -> int:
+    ) -> tuple[int, tuple[MovedArticle, ...]]:
         """Put a new article in a cluster: the one of its near-duplicates, a new one, or, when
-        it matches members of several clusters, the merge of those (into the lowest id)."""
+        it matches members of several clusters, the merge of those (into the lowest id).
+        Returns the cluster and the articles the merge moved (each gets a new change cursor,
+        so incremental exports and the change stream see their new cluster)."""
+        moved: tuple[MovedArticle, ...] = ()
         if bands:
             conn.execute(
                 lsh_bands.insert(), [{"band_key": b, "article_id": article_id} for b in bands]
@@ -276,18 +284,29 @@ class SqlStore:
             ids = self._lock_clusters(conn, matched)
             cluster_id = ids[0]
             if len(ids) > 1:
-                conn.execute(
-                    update(articles)
-                    .where(articles.c.cluster_id.in_(ids[1:]))
-                    .values(cluster_id=cluster_id)
-                )
-                conn.execute(clusters.delete().where(clusters.c.id.in_(ids[1:])))
+                moved = self._merge(conn, cluster_id, ids[1:])
         conn.execute(
             update(articles).where(articles.c.id == article_id).values(cluster_id=cluster_id)
         )
         if matched:
             self._refresh_cluster(conn, cluster_id, now)
-        return cluster_id
+        return cluster_id, moved
+
+    def _merge(self, conn: Connection, into: int, others: list[int]) -> tuple[MovedArticle, ...]:
+        """Move the members of clusters ``others`` into cluster ``into`` and drop those."""
+        rows = conn.execute(
+            select(articles.c.id, articles.c.version, articles.c.url)
+            .where(articles.c.cluster_id.in_(others))
+            .order_by(articles.c.id)
+        ).all()
+        for r in rows:
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == r.id)
+                .values(cluster_id=into, seq=self._next_seq(conn))
+            )
+        conn.execute(clusters.delete().where(clusters.c.id.in_(others)))
+        return tuple(MovedArticle(int(r.id), int(r.version), str(r.url)) for r in rows)
 
     def _lock_clusters(self, conn: Connection, matched: list[Candidate]) -> list[int]:
         """Lock the clusters of the matched articles and return their current ids, lowest
