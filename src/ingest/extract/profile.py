@@ -201,12 +201,11 @@ def _leaf_blocks(root: LexborNode) -> list[tuple[LexborNode, str]]:
         if len(text) >= 2:
             found.append((node, text))
     above_blocks = above_leaves | _ancestors_of(root.css(_BLOCKISH))
-    inside_leaf = {n.mem_id for n in leaves}
-    taken: set[int] = set()
+    taken = {n.mem_id for n in leaves}  # leaves, and the soup blocks taken so far
     for node in root.css(_SOUP_TAGS):
         if node.mem_id in above_blocks or not node.text(deep=False).strip():
             continue
-        if _has_taken_ancestor(node, taken | inside_leaf):
+        if _has_taken_ancestor(node, taken):
             continue
         text = node.text(separator=" ").strip()
         if len(text) >= 2:
