@@ -148,10 +148,17 @@ def _step(node: LexborNode) -> str:
 
 class _Slots:
     """Slots of a region's blocks: the block's tag under the path of its nearest ancestors,
-    memoised per parent (siblings share their context)."""
+    memoised per parent and per ancestor (siblings and cousins share their context)."""
 
     def __init__(self) -> None:
         self._known: dict[tuple[int, str], tuple[str, str]] = {}
+        self._steps: dict[int, str] = {}
+
+    def _step(self, node: LexborNode) -> str:
+        step = self._steps.get(node.mem_id)
+        if step is None:
+            step = self._steps[node.mem_id] = _step(node)
+        return step
 
     def of(self, node: LexborNode) -> tuple[str, str]:
         """``(key, path)`` of the slot ``node`` sits in."""
@@ -163,7 +170,7 @@ class _Slots:
             steps = [tag]
             above = parent
             while above is not None and len(steps) <= _SLOT_DEPTH and above.tag not in _SLOT_TOP:
-                steps.append(_step(above))
+                steps.append(self._step(above))
                 above = above.parent
             path = " > ".join(reversed(steps))
             known = self._known[memo] = (slot_key(path), path)
