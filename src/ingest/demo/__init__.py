@@ -32,6 +32,9 @@ URL map::
       magazine   /magazine/<yyyy>/<mm>/<slug>-<id>/        <br><br> paragraphs, no JSON-LD
       diario     /noticias/<section>/<yyyy-mm-dd>/<slug>-<id>.html  Spanish chrome, lead in <h2>
       kurier     /en/<section>/<slug>-<id>.html            German chrome, microdata
+    Every template also prints house chrome of its own inside the body (a box in Indonesian,
+    Finnish, Spanish or German, a reader-funding appeal, the magazine columnists' bios; see
+    ``ingest.demo.templates.house``): repeated across pages, never in the ground truth.
 
 Story indices ``0 .. n_articles-1`` are originals; ``n_articles + j`` is the syndicated copy of
 original ``(j + 1) * syndicated_every - 1``: another template (one with JSON-LD) and URL, a
