@@ -185,3 +185,41 @@ def test_an_article_linking_two_clusters_merges_them(store: SqlStore) -> None:
     assert {a.cluster_id for a in stored if a} == {whole.cluster_id}
     assert store.counts()["clusters"] == 1
     assert len(store.query(ArticleQuery(one_per_cluster=True))) == 1
+
+
+def test_change_cursors_have_no_gaps_for_a_reader_during_concurrent_writes(
+    store: SqlStore,
+) -> None:
+    """A reader following the change cursor (as incremental exports and the stream do) while
+    four writers store concurrently ends up having seen every article: a cursor is never
+    issued to a change that commits after a reader could have moved past it."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    writers, per_writer = 4, 40
+    done = threading.Event()
+    seen: set[int] = set()
+
+    def write(w: int) -> None:
+        for i in range(per_writer):
+            n = w * 1000 + i
+            store.save(make_article(f"https://w{w}.example/{i}", story_text(n)), now=NOW)
+
+    def follow() -> None:
+        cursor = 0
+        while True:
+            finished = done.is_set()  # read before the query: one more pass after the writers
+            for a in store.query(ArticleQuery(limit=1000, since_seq=cursor, newest_first=False)):
+                seen.add(a.id)
+                cursor = max(cursor, a.seq)
+            if finished:
+                return
+
+    with ThreadPoolExecutor(max_workers=writers + 1) as pool:
+        reader = pool.submit(follow)
+        list(pool.map(write, range(writers)))
+        done.set()
+        reader.result()
+    every = {a.id for a in store.query(ArticleQuery(limit=1000))}
+    assert len(every) == writers * per_writer
+    assert seen == every, f"the reader missed {len(every - seen)} articles"

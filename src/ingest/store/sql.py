@@ -135,7 +135,9 @@ class SqlStore:
                 ).where(articles.c.url_key == article.url_key)
             ).first()
             if row is not None:
-                return self._refetched(conn, article, row, bands, now)
+                result = self._refetched(conn, article, row, bands, now)
+                self._stamp(conn, result)
+                return result
             dup = conn.execute(
                 select(articles.c.id, articles.c.cluster_id)
                 .where(articles.c.content_hash == article.content_hash)
@@ -150,7 +152,26 @@ class SqlStore:
                     duplicate_of=dup.id,
                     cluster_id=dup.cluster_id,
                 )
-            return self._insert(conn, article, bands, source_priority, now)
+            result = self._insert(conn, article, bands, source_priority, now)
+            self._stamp(conn, result)
+            return result
+
+    def _stamp(self, conn: Connection, result: Result) -> None:
+        """Give the articles a save changed their change cursors, last in its transaction and,
+        on PostgreSQL, under one lock held until commit: cursors are then issued in commit
+        order, so a reader that has seen cursor N has seen every change below N (incremental
+        exports and the change stream have no gaps). Every row stamped here is already locked
+        by this transaction, so holding the lock never waits for another writer's rows."""
+        if result.article_id is None or result.kind not in (
+            OutcomeKind.STORED,
+            OutcomeKind.UPDATED,
+        ):
+            return
+        self._lock(conn, ["change-cursor"])
+        for article_id in (result.article_id, *(m.article_id for m in result.moved)):
+            conn.execute(
+                update(articles).where(articles.c.id == article_id).values(seq=self._next_seq(conn))
+            )
 
     def _values(self, article: Article) -> dict[str, Any]:
         return {
@@ -205,7 +226,6 @@ class SqlStore:
                 version=1,
                 created_at=now,
                 updated_at=now,
-                seq=self._next_seq(conn),
                 **self._values(a),
             )
             .returning(articles.c.id)
@@ -242,7 +262,7 @@ class SqlStore:
         conn.execute(
             update(articles)
             .where(articles.c.id == row.id)
-            .values(version=version, updated_at=now, seq=self._next_seq(conn), **self._values(a))
+            .values(version=version, updated_at=now, **self._values(a))
         )
         self._add_version(conn, row.id, version, a)
         conn.execute(lsh_bands.delete().where(lsh_bands.c.article_id == row.id))
@@ -299,12 +319,9 @@ class SqlStore:
             .where(articles.c.cluster_id.in_(others))
             .order_by(articles.c.id)
         ).all()
-        for r in rows:
-            conn.execute(
-                update(articles)
-                .where(articles.c.id == r.id)
-                .values(cluster_id=into, seq=self._next_seq(conn))
-            )
+        conn.execute(
+            update(articles).where(articles.c.cluster_id.in_(others)).values(cluster_id=into)
+        )  # their new change cursors are stamped at the end of the transaction
         conn.execute(clusters.delete().where(clusters.c.id.in_(others)))
         return tuple(MovedArticle(int(r.id), int(r.version), str(r.url)) for r in rows)
 
