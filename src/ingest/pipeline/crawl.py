@@ -44,8 +44,6 @@ log = structlog.get_logger(__name__)
 
 __all__ = ["CrawlOptions", "Crawler", "PageSink", "Progress", "Summary"]
 
-_REFETCHABLE = {"stored", "updated", "unchanged", "duplicate"}
-
 
 class Progress(Protocol):
     def add_total(self, n: int) -> None: ...
@@ -202,7 +200,7 @@ class Crawler:
         due: list[_Item] = []
         for key, item in unique:
             entry = entries.get(key)
-            if entry and not self.options.force and entry.next_due and entry.next_due > now:
+            if entry is not None and not entry.due(now, force=self.options.force):
                 self.summary.skipped_not_due += 1
                 continue
             due.append(replace(item, entry=entry))
@@ -251,13 +249,12 @@ class Crawler:
             await writes.put((page, item.source, await self._analyse(page, item.source)))
 
     def _request(self, item: _Item) -> FetchRequest:
-        entry = item.entry
-        validators = entry is not None and entry.outcome in _REFETCHABLE
+        etag, last_modified = item.entry.validators() if item.entry else (None, None)
         return FetchRequest(
             url=item.url,
             source=item.source.name,
-            etag=entry.etag if validators and entry else None,
-            last_modified=entry.last_modified if validators and entry else None,
+            etag=etag,
+            last_modified=last_modified,
             user_supplied=False,
         )
 

@@ -44,8 +44,6 @@ __all__ = [
     "encode_page",
 ]
 
-#: Outcomes after which a refetch may send the validators of the last fetch (as embedded mode).
-_REFETCHABLE = {"stored", "updated", "unchanged", "duplicate"}
 #: Response headers a processed page needs (content type for decoding, validators).
 _KEEP_HEADERS = ("content-type", "etag", "last-modified", "content-language")
 
@@ -91,26 +89,21 @@ def due_targets(
 ) -> tuple[list[Target], int]:
     """The URLs due for a fetch (each canonical URL once, in order) and how many were not due.
 
-    Mirrors the embedded crawler: a URL the frontier knows is skipped until ``next_due``
-    (unless ``force``); a refetch carries the validators of a successful previous fetch.
+    The same rules as the embedded crawler (``FrontierEntry.due`` and ``.validators``): a URL
+    the frontier knows is skipped until ``next_due`` (unless ``force``); a refetch carries the
+    validators of a successful previous fetch.
     """
     due: list[Target] = []
     skipped = 0
     for url, key in unique_keys(urls):
         entry = entries.get(key)
-        if entry is not None and not force and entry.next_due and entry.next_due > now:
+        if entry is None:
+            due.append(Target(url=url, key=key))
+        elif not entry.due(now, force=force):
             skipped += 1
-            continue
-        validators = entry is not None and entry.outcome in _REFETCHABLE
-        due.append(
-            Target(
-                url=url,
-                key=key,
-                etag=entry.etag if validators and entry else None,
-                last_modified=entry.last_modified if validators and entry else None,
-                article_id=entry.article_id if entry else None,
-            )
-        )
+        else:
+            etag, last_modified = entry.validators()
+            due.append(Target(url, key, etag, last_modified, entry.article_id))
     return due, skipped
 
 

@@ -78,6 +78,19 @@ class FrontierEntry:
     attempts: int
     article_id: int | None
 
+    #: Outcomes after which a refetch sends the last fetch's validators (ETag, Last-Modified).
+    REFETCHABLE = frozenset({"stored", "updated", "unchanged", "duplicate"})
+
+    def due(self, now: datetime, *, force: bool = False) -> bool:
+        """True when the URL should be fetched again at ``now`` (always with ``force``)."""
+        return force or self.next_due is None or self.next_due <= now
+
+    def validators(self) -> tuple[str | None, str | None]:
+        """``(etag, last_modified)`` for a conditional refetch, when the last fetch got a page."""
+        if self.outcome in self.REFETCHABLE:
+            return self.etag, self.last_modified
+        return None, None
+
 
 @dataclass(frozen=True, slots=True)
 class FrontierUpdate:
