@@ -2,7 +2,7 @@
 
 One ``ClientSession`` (and connector) per fetcher, opened by ``async with``; nothing is
 created at import. Every fetch goes: URL shape (+ full address check for user-supplied URLs)
--> robots.txt -> [per hop: host slot -> global slot -> request with timeouts -> redirect or
+-> [per hop: robots.txt -> host slot -> global slot -> request with timeouts -> redirect or
 response] -> retries with backoff. Whatever happens, the result is a ``Page`` or a
 ``FetchFailure``; only programming errors raise.
 """
@@ -13,7 +13,6 @@ import asyncio
 import random
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -34,7 +33,7 @@ from ingest.fetch.guard import AddressGuard, GuardedResolver
 from ingest.fetch.limits import HostLimiterUnavailable, LocalHostLimiter
 from ingest.fetch.outcomes import failure_for_exception
 from ingest.fetch.policies import RetryPolicy
-from ingest.fetch.response import Rejected, ResponseReader
+from ingest.fetch.response import ResponseReader
 from ingest.fetch.robots import MemoryRobotsCache, RobotsPolicy
 from ingest.fetch.transport import FetchConnector
 from ingest.logs import get_logger
@@ -46,13 +45,6 @@ log = get_logger(__name__)
 
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ROBOTS_REDIRECTS = 5
-
-
-@dataclass(frozen=True, slots=True)
-class _Hop:
-    """A redirect: the next URL to request."""
-
-    location: str
 
 
 class HttpFetcher:
@@ -145,12 +137,28 @@ class HttpFetcher:
     async def fetch(
         self, request: FetchRequest, *, kind: FetchKind = FetchKind.ARTICLE
     ) -> FetchResult:
-        """Fetch ``request.url``. Never raises for a bad URL or server (see module docstring)."""
-        return await self._run(request, kind, self.options.max_redirects)
+        """Fetch ``request.url``. Never raises for a bad URL or server (see module docstring).
+
+        A robots.txt (``kind=ROBOTS``) follows at most 5 redirects, as RFC 9309 asks; anything
+        else at most ``options.max_redirects``.
+        """
+        started = self._clock()
+        try:
+            url = AddressGuard.check_shape(request.url)
+            if request.user_supplied:
+                await self._guard.check_url(url)
+        except (ValueError, OSError) as exc:
+            return failure_for_exception(request.url, exc, self._now())
+        result, retry_after = await self._attempt(request, url, kind, started)
+        if isinstance(result, Page) or not result.retryable:
+            return result
+        return await self._retry_loop(
+            request, url, kind=kind, started=started, result=result, retry_after=retry_after
+        )
 
     async def fetch_text(self, url: str, *, kind: FetchKind = FetchKind.DISCOVERY) -> FetchResult:
         """Fetch a feed, sitemap or section page (XML, JSON and text types accepted)."""
-        return await self._run(FetchRequest(url=url), kind, self.options.max_redirects)
+        return await self.fetch(FetchRequest(url=url), kind=kind)
 
     async def sitemaps(self, url: str) -> tuple[str, ...]:
         """The ``Sitemap:`` URLs listed in the robots.txt of ``url``'s origin."""
@@ -161,28 +169,7 @@ class HttpFetcher:
         return await self.robots.sitemaps(parsed)
 
     async def _fetch_robots(self, url: str) -> FetchResult:
-        return await self._run(FetchRequest(url=url), FetchKind.ROBOTS, _ROBOTS_REDIRECTS)
-
-    async def _run(self, request: FetchRequest, kind: FetchKind, max_redirects: int) -> FetchResult:
-        started = self._clock()
-        try:
-            url = AddressGuard.check_shape(request.url)
-            if request.user_supplied:
-                await self._guard.check_url(url)
-        except (ValueError, OSError) as exc:
-            return failure_for_exception(request.url, exc, self._now())
-        result, retry_after = await self._follow(request, url, kind, max_redirects, started)
-        if isinstance(result, Page) or not result.retryable:
-            return result
-        return await self._retry_loop(
-            request,
-            url,
-            kind=kind,
-            max_redirects=max_redirects,
-            started=started,
-            result=result,
-            retry_after=retry_after,
-        )
+        return await self.fetch(FetchRequest(url=url), kind=FetchKind.ROBOTS)
 
     async def _retry_loop(
         self,
@@ -190,7 +177,6 @@ class HttpFetcher:
         url: URL,
         *,
         kind: FetchKind,
-        max_redirects: int,
         started: float,
         result: FetchFailure,
         retry_after: float | None,
@@ -208,78 +194,70 @@ class HttpFetcher:
                 await self._limiter.defer(url.host, retry_after)
             await self._sleep(delay)
             state.attempts += 1
-            outcome, retry_after = await self._follow(request, url, kind, max_redirects, started)
+            outcome, retry_after = await self._attempt(request, url, kind, started)
             if isinstance(outcome, Page) or not outcome.retryable:
                 return outcome
             result = outcome
 
-    async def _follow(
-        self,
-        request: FetchRequest,
-        url: URL,
-        kind: FetchKind,
-        max_redirects: int,
-        started: float,
+    async def _attempt(
+        self, request: FetchRequest, url: URL, kind: FetchKind, started: float
     ) -> tuple[FetchResult, float | None]:
-        """One attempt: the request and its redirects. Returns the outcome and any Retry-After."""
-        chain: list[str] = []
-        seen: set[str] = set()
+        """One attempt: the request and its redirects, each hop under robots.txt, the host
+        slot and the global limit. Returns the outcome and any Retry-After.
+
+        One coroutine for the whole attempt (not one per hop and per step): it is on every
+        request's path, and every await layer costs on each suspension.
+        """
+        session = self._session
+        assert session is not None, "use 'async with'"
+        options = self.options
+        robots = options.obey_robots and kind is not FetchKind.ROBOTS
+        chain: tuple[str, ...] = ()
+        seen: set[str] | None = None
         while True:
             try:
-                outcome = await self._hop(request, url, kind, tuple(chain), started)
+                host = url.host or ""
+                self._guard.check_literal(host)
+                delay = options.per_host_delay
+                if robots:
+                    decision = self.robots.cached(url)
+                    if decision is None:  # rules not in the local memo: load them
+                        decision = await self.robots.check(url)
+                    if not decision.allowed:
+                        reason, detail = decision.reason, decision.detail
+                        return self._fail(request, reason, detail, decision.retryable), None
+                    delay = max(delay, min(decision.crawl_delay, options.max_crawl_delay))
+                # ClientTimeout.total covers connect, headers and the body read in this block
+                async with (
+                    self._limiter.slot(host, min_delay=delay),
+                    session.get(
+                        url, headers=_conditional_headers(request), allow_redirects=False
+                    ) as resp,
+                ):
+                    location = resp.headers.get("Location") if resp.status in _REDIRECTS else None
+                    if location is None:
+                        outcome = await self._reader.read(request, resp, kind, chain, started)
+                        if isinstance(outcome, Page):
+                            return outcome, None
+                        return outcome.failure, outcome.retry_after
             except (aiohttp.ClientError, OSError, TimeoutError, ValueError) as exc:
                 return failure_for_exception(request.url, exc, self._now()), None
             except HostLimiterUnavailable as exc:
                 return self._fail(request, Reason.LIMITER_UNAVAILABLE, str(exc), True), None
-            if isinstance(outcome, Page):
-                return outcome, None
-            if isinstance(outcome, Rejected):
-                return outcome.failure, outcome.retry_after
-            if not chain:
-                seen.add(str(url.with_fragment(None)))
-            chain.append(str(url))
+            if seen is None:
+                seen = {str(url.with_fragment(None))}
+            chain = (*chain, str(url))
             try:
-                url = AddressGuard.check_shape(url.join(URL(outcome.location)))
+                url = AddressGuard.check_shape(url.join(URL(location)))
             except ValueError as exc:
-                return self._fail(
-                    request, Reason.BAD_REDIRECT, f"{outcome.location!r}: {exc}"
-                ), None
+                return self._fail(request, Reason.BAD_REDIRECT, f"{location!r}: {exc}"), None
             key = str(url.with_fragment(None))
             if key in seen:
                 return self._fail(request, Reason.REDIRECT_LOOP, " -> ".join([*chain, key])), None
-            if len(chain) > max_redirects:
-                return self._fail(request, Reason.TOO_MANY_REDIRECTS, f"over {max_redirects}"), None
+            limit = _ROBOTS_REDIRECTS if kind is FetchKind.ROBOTS else options.max_redirects
+            if len(chain) > limit:
+                return self._fail(request, Reason.TOO_MANY_REDIRECTS, f"over {limit}"), None
             seen.add(key)
-
-    async def _hop(
-        self,
-        request: FetchRequest,
-        url: URL,
-        kind: FetchKind,
-        chain: tuple[str, ...],
-        started: float,
-    ) -> Page | Rejected | _Hop:
-        """Request ``url`` once, under robots.txt, the host slot and the global limit."""
-        assert self._session is not None, "use 'async with'"
-        host = url.host or ""
-        self._guard.check_literal(host)
-        delay = self.options.per_host_delay
-        if self.options.obey_robots and kind is not FetchKind.ROBOTS:
-            decision = await self.robots.check(url)
-            if not decision.allowed:
-                return Rejected(
-                    self._fail(request, decision.reason, decision.detail, decision.retryable)
-                )
-            delay = max(delay, min(decision.crawl_delay, self.options.max_crawl_delay))
-        headers = _conditional_headers(request)
-        # ClientTimeout.total covers connect, headers and the body read inside this block
-        async with (
-            self._limiter.slot(host, min_delay=delay),
-            self._session.get(url, headers=headers, allow_redirects=False) as resp,
-        ):
-            if resp.status in _REDIRECTS and "Location" in resp.headers:
-                return _Hop(resp.headers["Location"])
-            return await self._reader.read(request, resp, kind, chain, started)
 
     def _fail(
         self, request: FetchRequest, reason: str, detail: str, retryable: bool = False
@@ -317,16 +295,18 @@ async def fetch_many(
     of tasks queued on the same semaphores; the fetcher's own limits still decide how many
     requests are in flight, globally and per host.
     """
-    pending = list(enumerate(requests))
-    pending.reverse()
-    results: list[FetchResult | None] = [None] * len(pending)
+    batch = list(requests)
+    results: list[FetchResult | None] = [None] * len(batch)
+    taken = 0
 
     async def worker() -> None:
-        while pending:
-            index, request = pending.pop()
-            results[index] = await fetcher.fetch(request, kind=kind)
+        nonlocal taken
+        while taken < len(batch):
+            index = taken
+            taken += 1
+            results[index] = await fetcher.fetch(batch[index], kind=kind)
 
     async with asyncio.TaskGroup() as group:
-        for _ in range(min(max_pending, len(pending))):
+        for _ in range(min(max_pending, len(batch))):
             group.create_task(worker())
     return [r for r in results if r is not None]

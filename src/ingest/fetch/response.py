@@ -83,17 +83,23 @@ class ResponseReader:
             return Rejected(self._fail(request, reason, f"Content-Type {media}", status))
         length = headers.get("Content-Length", "")
         declared = length.isdigit()
-        if declared and kind is not FetchKind.ROBOTS and int(length) > self._options.max_bytes:
+        robots = kind is FetchKind.ROBOTS
+        if declared and not robots and int(length) > self._options.max_bytes:
             return Rejected(
                 self._fail(request, Reason.TOO_LARGE, f"Content-Length {length} bytes", status)
             )
+        coding = headers.get("Content-Encoding")
         try:
-            body = await self._body(resp, kind, declared_length=declared)
+            if coding is None and declared and not robots and "Transfer-Encoding" not in headers:
+                body = await resp.read()  # the parser stops at Content-Length, checked already
+            else:
+                limits = self._robots_limits if robots else self._limits
+                body = await read_body(resp.content.iter_any(), coding, limits)
         except BodyError as exc:
             return Rejected(self._fail(request, exc.reason, exc.detail, status))
         encoding: str | None
         if kind is FetchKind.ARTICLE:
-            if body.startswith(_BINARY_MAGIC) or b"\x00" in body[:1024]:
+            if body.startswith(_BINARY_MAGIC) or body.find(b"\x00", 0, 1024) >= 0:
                 return Rejected(
                     self._fail(request, Reason.NOT_HTML, "binary document served as HTML", status)
                 )
@@ -102,18 +108,6 @@ class ResponseReader:
         else:
             encoding = charset_from_content_type(content_type)
         return self._page(request, resp, body, encoding, chain=chain, started=started)
-
-    async def _body(
-        self, resp: aiohttp.ClientResponse, kind: FetchKind, *, declared_length: bool
-    ) -> bytes:
-        """The decoded body within the caps. Raises :class:`BodyError`."""
-        coding = resp.headers.get("Content-Encoding")
-        robots = kind is FetchKind.ROBOTS
-        fixed_length = declared_length and "Transfer-Encoding" not in resp.headers
-        if coding is None and fixed_length and not robots:
-            return await resp.read()  # the parser stops at Content-Length, checked already
-        limits = self._robots_limits if robots else self._limits
-        return await read_body(resp.content.iter_any(), coding, limits)
 
     def _type_info(self, content_type: str | None) -> tuple[str, str | None]:
         """(media type, codec of the declared charset) of a Content-Type, memoised: servers

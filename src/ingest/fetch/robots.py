@@ -30,6 +30,7 @@ __all__ = [
     "RobotsDecision",
     "RobotsPolicy",
     "origin_of",
+    "robots_target",
 ]
 
 log = get_logger(__name__)
@@ -43,6 +44,16 @@ UNKNOWN = "unknown"  # not cached: our own limiter failed before robots.txt coul
 def origin_of(url: URL) -> str:
     """``scheme://host:port``, the scope of one robots.txt."""
     return f"{url.scheme}://{url.host}:{url.port}"
+
+
+def robots_target(url: URL) -> str:
+    """What robots.txt rules are matched against: the path and query as requested on the
+    wire (rules never look at the scheme, the authority or the fragment). The whole URL when
+    the path starts with ``//``, which on its own would read as an authority."""
+    path_qs = url.raw_path_qs
+    if path_qs.startswith("/") and not path_qs.startswith("//"):
+        return path_qs
+    return str(url)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,24 +180,35 @@ class RobotsPolicy:
 
     async def check(self, url: URL) -> RobotsDecision:
         """May ``url`` be fetched? Never raises for a misbehaving server."""
+        decision = self.cached(url)
+        if decision is not None:
+            return decision
+        return self._decide(await self._rules(origin_of(url)), url)
+
+    def cached(self, url: URL) -> RobotsDecision | None:
+        """The decision for ``url`` when its origin's rules are in the local memo, else None
+        (then :meth:`check` must load them). No I/O: the fetcher's per-request fast path."""
         if url.path == "/robots.txt":
             return self._ALLOWED
-        origin = origin_of(url)
-        parsed = self._memo.get(origin)
+        parsed = self._memo.get(origin_of(url))
         if parsed is None or parsed.expires <= self._clock():
-            parsed = await self._rules(origin)
-        if parsed.entry.status == ALLOW_ALL:
+            return None
+        return self._decide(parsed, url)
+
+    def _decide(self, parsed: _Parsed, url: URL) -> RobotsDecision:
+        status = parsed.entry.status
+        if status == ALLOW_ALL:
             return self._ALLOWED
-        if parsed.entry.status == UNKNOWN:
+        if status == UNKNOWN:
             return RobotsDecision(
                 False, Reason.LIMITER_UNAVAILABLE, parsed.entry.detail, retryable=True
             )
-        if parsed.entry.status == DISALLOW_ALL or parsed.rules is None:
+        rules = parsed.rules
+        if status == DISALLOW_ALL or rules is None:
             return RobotsDecision(
                 False, Reason.ROBOTS_UNAVAILABLE, parsed.entry.detail, retryable=True
             )
-        rules = parsed.rules
-        if not rules.can_fetch(str(url), self._agent):
+        if not rules.can_fetch(robots_target(url), self._agent):
             return RobotsDecision(False, Reason.ROBOTS_DISALLOWED, "disallowed by robots.txt")
         return (
             RobotsDecision(True, crawl_delay=parsed.crawl_delay)

@@ -155,3 +155,69 @@ async def test_memory_cache_expiry() -> None:
 async def test_odd_crawl_delays(robots: str, delay: float) -> None:
     p = policy(FakeFetch(page(200, robots)), Clock())
     assert (await p.check(URL("https://news.test/a"))).crawl_delay == delay
+
+
+TRICKY_ROBOTS = """
+User-agent: *
+Disallow: /private/
+Disallow: /*.pdf$
+Disallow: /search?
+Disallow: /a%2Fb
+Disallow: /caf%C3%A9/
+Allow: /private/open
+Disallow: //double
+Disallow: /semi;x
+"""
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://news.test/",
+        "https://news.test",
+        "https://news.test/private/x",
+        "https://news.test/private/open/1",
+        "https://news.test/doc.pdf",
+        "https://news.test/doc.pdf?x=1",
+        "https://news.test/search?q=a",
+        "https://news.test/search",
+        "https://news.test/a%2Fb",
+        "https://news.test/a/b",
+        "https://news.test/café/story",
+        "https://news.test/caf%C3%A9/story",
+        "https://news.test/story#private/",
+        "https://news.test//double/x",
+        "https://news.test/semi;x",
+        "https://news.test/%7Euser/page",
+        "https://news.test/robots.txt",
+        "https://news.test:8443/private/x?y=%20z",
+        "http://[::1]:8080/private/",
+    ],
+)
+def test_rules_match_the_path_as_they_would_the_whole_url(url: str) -> None:
+    from protego import Protego
+
+    from ingest.fetch.robots import robots_target
+
+    rules = Protego.parse(TRICKY_ROBOTS)
+    parsed = URL(url)
+    target = robots_target(parsed)
+    assert rules.can_fetch(target, "ingest") == rules.can_fetch(str(parsed), "ingest")
+    assert "#" not in target
+
+
+async def test_cached_decides_without_io_once_the_rules_are_loaded() -> None:
+    fetch = FakeFetch(page(200, ROBOTS))
+    clock = Clock()
+    p = policy(fetch, clock, memo_ttl=60.0)
+    assert p.cached(URL("https://news.test/world/story")) is None  # not loaded yet
+    assert (await p.check(URL("https://news.test/world/story"))).allowed
+    hit = p.cached(URL("https://news.test/world/other"))
+    assert hit is not None and hit.allowed and hit.crawl_delay == 2.0
+    denied = p.cached(URL("https://news.test/no-ingest/x"))
+    assert denied is not None and not denied.allowed
+    robots = p.cached(URL("https://other.test/robots.txt"))
+    assert robots is not None and robots.allowed
+    clock.now += 61.0  # the memo expired: load again (from the shared cache)
+    assert p.cached(URL("https://news.test/world/story")) is None
+    assert fetch.calls == ["https://news.test:443/robots.txt"]
