@@ -424,7 +424,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
     )
     print(
         f"chrome = seen on >= {learn.min_pages} pages and >= {learn.min_share:.0%} of the "
-        "pages since first seen\n"
+        "pages since first seen (of the host's, or of those that have its slot)\n"
     )
     for b in found.top:
         mark = "chrome" if b.chrome else "      "
