@@ -7,13 +7,19 @@ once with a bare loop (one ClientSession, a semaphore of the same concurrency) a
 concurrency); rounds alternate so drift hits both alike. Prints pages/s, client CPU ms per
 page, and the overhead of the fetcher.
 
-    .venv/bin/python bench/fetch_bench.py --pages 2000 --concurrency 32 --rounds 5
+Before each timed run the garbage collector runs (``gc.collect()``), so that neither loop pays
+for collecting what the previous run left behind: the fetcher returns 2,000 ``Page`` objects,
+and without it a full collection of the whole heap (~20 ms with ingest imported) lands in a
+random later run, bare or fetcher. ``--no-gc-collect`` measures without that reset.
+
+    .venv/bin/python bench/fetch_bench.py --pages 2000 --concurrency 32 --rounds 7
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import gzip
 import multiprocessing
 import os
@@ -23,6 +29,7 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 from aiohttp import web
@@ -130,6 +137,8 @@ class Sample:
 
 
 async def timed(name: str, urls: list[str], args: argparse.Namespace) -> Sample:
+    if args.gc_collect:
+        gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     if name == "bare":
         ok, size = await bare_round(urls, args.concurrency)
@@ -146,7 +155,16 @@ async def timed(name: str, urls: list[str], args: argparse.Namespace) -> Sample:
     return sample
 
 
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "unknown"
+
+
 async def run(args: argparse.Namespace, base: str) -> None:
+    started = datetime.now(UTC)
+    load_before = load_average()
     urls = [f"{base}/a/{n}" for n in range(args.pages)]
     print("warm-up")
     await timed("bare", urls[:200], args)
@@ -162,14 +180,16 @@ async def run(args: argparse.Namespace, base: str) -> None:
     bare_cpu = statistics.median(s.cpu_ms for s in samples["bare"])
     fetcher_cpu = statistics.median(s.cpu_ms for s in samples["fetcher"])
     # each round's two runs are back to back, so their ratio is the least disturbed by drift
-    paired = statistics.median(
-        1 - f.rate / b.rate for b, f in zip(samples["bare"], samples["fetcher"], strict=True)
-    )
+    pairs = list(zip(samples["bare"], samples["fetcher"], strict=True))
+    ratios = sorted(1 - f.rate / b.rate for b, f in pairs)
+    paired = statistics.median(ratios)
+    extra_cpu = statistics.median((f.cpu_ms - b.cpu_ms) * 1000 for b, f in pairs)
     print(
         f"\nmedian of {args.rounds} rounds, {args.pages} pages, concurrency {args.concurrency},"
         f" server {'in-process' if args.in_process else 'child process'},"
         f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'},"
-        f" politeness state {'in Redis' if args.redis else 'in process'}"
+        f" politeness state {'in Redis' if args.redis else 'in process'},"
+        f" gc.collect() before each run {'on' if args.gc_collect else 'off'}"
     )
     print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
     print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
@@ -177,7 +197,20 @@ async def run(args: argparse.Namespace, base: str) -> None:
         f"throughput overhead: {(1 - fetcher / bare) * 100:+.1f}% of medians,"
         f" {paired * 100:+.1f}% median of paired rounds  (budget 25%)"
     )
-    print(f"client CPU overhead: {(fetcher_cpu / bare_cpu - 1) * 100:+.1f}% per page")
+    if len(ratios) >= 4:
+        quartiles = statistics.quantiles(ratios, n=4)
+        print(
+            f"paired rounds: quartiles {quartiles[0] * 100:+.1f}% .. {quartiles[2] * 100:+.1f}%,"
+            f" range {ratios[0] * 100:+.1f}% .. {ratios[-1] * 100:+.1f}%"
+        )
+    print(
+        f"client CPU overhead: {(fetcher_cpu / bare_cpu - 1) * 100:+.1f}% per page,"
+        f" {extra_cpu:.1f} us/page more (median of paired rounds)"
+    )
+    print(
+        f"run: {started:%Y-%m-%d %H:%M:%S} to {datetime.now(UTC):%H:%M:%S} UTC,"
+        f" load average {load_before} before, {load_average()} after"
+    )
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
 
 
@@ -217,6 +250,12 @@ def main() -> None:
     parser.add_argument("--kb", type=int, default=4, help="approximate page size in KiB")
     parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
     parser.add_argument("--in-process", action="store_true", help="server on the same loop")
+    parser.add_argument(
+        "--no-gc-collect",
+        dest="gc_collect",
+        action="store_false",
+        help="do not collect garbage before each timed run",
+    )
     parser.add_argument(
         "--redis", metavar="URL", help="use RedisHostLimiter/RedisRobotsCache (e.g. db 13)"
     )
