@@ -7,10 +7,9 @@ once with a bare loop (one ClientSession, a semaphore of the same concurrency) a
 concurrency); rounds alternate so drift hits both alike. Prints pages/s, client CPU ms per
 page, and the overhead of the fetcher.
 
-Before each timed run the garbage collector runs (``gc.collect()``), so that neither loop pays
-for collecting what the previous run left behind: the fetcher returns 2,000 ``Page`` objects,
-and without it a full collection of the whole heap (~20 ms with ingest imported) lands in a
-random later run, bare or fetcher. ``--no-gc-collect`` measures without that reset.
+Each round's bare run and fetcher run are back to back, so the median of the rounds' ratios is
+the figure least disturbed by other jobs on the machine; the quartiles of those ratios, the
+extra client CPU per page and the load average before and after show how disturbed it was.
 
     .venv/bin/python bench/fetch_bench.py --pages 2000 --concurrency 32 --rounds 7
 """
@@ -19,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import gzip
 import multiprocessing
 import os
@@ -137,8 +135,6 @@ class Sample:
 
 
 async def timed(name: str, urls: list[str], args: argparse.Namespace) -> Sample:
-    if args.gc_collect:
-        gc.collect()
     wall, cpu = time.perf_counter(), time.process_time()
     if name == "bare":
         ok, size = await bare_round(urls, args.concurrency)
@@ -188,8 +184,7 @@ async def run(args: argparse.Namespace, base: str) -> None:
         f"\nmedian of {args.rounds} rounds, {args.pages} pages, concurrency {args.concurrency},"
         f" server {'in-process' if args.in_process else 'child process'},"
         f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'},"
-        f" politeness state {'in Redis' if args.redis else 'in process'},"
-        f" gc.collect() before each run {'on' if args.gc_collect else 'off'}"
+        f" politeness state {'in Redis' if args.redis else 'in process'}"
     )
     print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
     print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
@@ -250,12 +245,6 @@ def main() -> None:
     parser.add_argument("--kb", type=int, default=4, help="approximate page size in KiB")
     parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
     parser.add_argument("--in-process", action="store_true", help="server on the same loop")
-    parser.add_argument(
-        "--no-gc-collect",
-        dest="gc_collect",
-        action="store_false",
-        help="do not collect garbage before each timed run",
-    )
     parser.add_argument(
         "--redis", metavar="URL", help="use RedisHostLimiter/RedisRobotsCache (e.g. db 13)"
     )
