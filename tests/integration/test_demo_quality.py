@@ -27,7 +27,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_every_demo_article_comes_out_clean(sqlite_url: str, tmp_path: Path) -> None:
-    site = DemoSite(DemoConfig(n_articles=48))
+    site = DemoSite(DemoConfig(n_articles=150))
     settings = load_settings(
         env={},
         overrides={

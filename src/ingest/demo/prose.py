@@ -248,20 +248,20 @@ def quote(rng: random.Random, cast: Cast) -> str:
 
 
 def list_items(rng: random.Random, cast: Cast) -> tuple[str, ...]:
-    """Three to five short "key points" items."""
+    """Three to five short, distinct "key points" items."""
     count = rng.randint(3, 5)
     items: list[str] = []
-    for _ in range(count):
+    while len(items) < count:
         slots = _slots(rng, cast)
-        items.append(
-            rng.choice(
-                (
-                    "{num} inspectors sent to {town}",
-                    "{amount} set aside for {topic}",
-                    "Talks with the {org2} resume {when}",
-                    "{pct} per cent of offices in {place} reopened",
-                    "Review of the {event} due within {few} days",
-                )
-            ).format(**slots)
-        )
+        item = rng.choice(
+            (
+                "{num} inspectors sent to {town}",
+                "{amount} set aside for {topic}",
+                "Talks with the {org2} resume {when}",
+                "{pct} per cent of offices in {place} reopened",
+                "Review of the {event} due within {few} days",
+            )
+        ).format(**slots)
+        if item not in items:
+            items.append(item)
     return tuple(items)

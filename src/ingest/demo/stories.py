@@ -364,8 +364,13 @@ def _body(rng: random.Random, cast: prose.Cast) -> tuple[Block, ...]:
     blocks = [Block("p", text) for text in prose.paragraphs(rng, cast, sizes)]
     n_heads = rng.choice((0, 1, 1, 2)) if n_paras >= 5 else 0
     positions = sorted(rng.sample(range(2, n_paras), k=n_heads), reverse=True)
+    heads: set[str] = set()
     for pos in positions:
-        blocks.insert(pos, Block("h", prose.subheading(rng, cast), level=2))
+        head = prose.subheading(rng, cast)
+        while head in heads:  # an article does not repeat a subheading
+            head = prose.subheading(rng, cast)
+        heads.add(head)
+        blocks.insert(pos, Block("h", head, level=2))
     extra = rng.random()
     if extra < 0.3:
         blocks.insert(len(blocks) - 1, Block("quote", prose.quote(rng, cast)))

@@ -99,6 +99,20 @@ def _quote(node: LexborNode, out: _Out) -> None:
         _leaf(p, out, "quote")
 
 
+def _sole_quote(node: LexborNode) -> LexborNode | None:
+    """The ``<q>`` a block element holds and nothing else (no other element, no text)."""
+    found = None
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            if not (child.text_content or "").isspace():
+                return None
+        elif child.tag == "q" and found is None:
+            found = child
+        elif child.is_element_node:
+            return None
+    return found
+
+
 def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -> None:
     tag = child.tag
     out.in_link = frame.in_link
@@ -138,6 +152,8 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
             out.blocks.append(Block("pre", text))
     elif tag == "header" and _header_is_chrome(child):
         return
+    elif (quote := _sole_quote(child)) is not None:
+        _leaf(quote, out, "quote")  # a pull quote: a box holding nothing but a <q>
     else:
         stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
 

@@ -145,3 +145,17 @@ def test_subscription_prompts_and_credits_are_not_body_text() -> None:
         f"<html><body><article>{_body(PARAS[:4])}{noise}{_body(PARAS[4:])}</article></body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_box_holding_only_a_q_is_a_pull_quote() -> None:
+    pull = "It would be a mistake to ignore the budget, and the families here know it."
+    inline = f"She called it <q>a mistake</q> and left. {PARAS[1]}"
+    html = (
+        f"<html><body><article>{_body(PARAS[:3])}<div class='x1'> <q>{pull}</q> </div>"
+        f"<div class='x2'><p>{inline}</p></div>{_body(PARAS[3:])}</article></body></html>"
+    )
+    blocks = _article(extract(html)).blocks
+    assert [(b.kind, b.text) for b in blocks[3:5]] == [
+        ("quote", pull),
+        ("p", f"She called it a mistake and left. {PARAS[1]}"),
+    ]

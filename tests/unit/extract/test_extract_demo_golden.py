@@ -21,7 +21,7 @@ FLOORS = {"title": 1.0, "lead": 1.0, "blocks": 1.0, "authors": 1.0, "published":
 
 @pytest.fixture(scope="module")
 def scores() -> dict[str, float]:
-    site = DemoSite(DemoConfig(n_articles=48))
+    site = DemoSite(DemoConfig(n_articles=300))
     hits = dict.fromkeys(FLOORS, 0)
     templates = set()
     for i in range(len(site)):
