@@ -6,11 +6,12 @@ Run the pieces with the ordinary commands (see docs/distributed.md)::
     celery -A workers.app worker -Q process -n process@%h --concurrency 2
     celery -A workers.app beat --schedule /data/beat/schedule      # exactly one
 
-Celery settings that are not part of ``Settings`` (e.g. a short visibility timeout in tests)
-can be overridden by a Python module named in ``CELERY_CONFIG_MODULE``: its public lower-case
-names (Celery setting names) are merged over the generated configuration, and names starting
-with ``ingest_`` set fields of :class:`~ingest.pipeline.distributed.WorkerOptions`
-(``ingest_fetch_batch = 10``).
+The worker knobs are the ``workers`` section of the settings (``INGEST_WORKERS__FETCH_BATCH=10``;
+see :class:`~ingest.settings.WorkersSettings`). Celery settings that are not part of
+``Settings`` can be overridden by a Python module named in ``CELERY_CONFIG_MODULE``: its public
+lower-case names (Celery setting names) are merged over the generated configuration, and names
+starting with ``ingest_`` override fields of the ``workers`` section (``ingest_fetch_batch =
+10``).
 """
 
 from __future__ import annotations
@@ -54,12 +55,16 @@ def _schedule(settings: Settings) -> dict[str, dict[str, Any]]:
 
 def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
     """The Celery app and the (still closed) runtime of this process."""
-    config = celery_config(settings, WorkerOptions())
+    section = settings.workers
+    config = celery_config(settings, WorkerOptions.for_visibility(section.visibility_timeout))
     overrides = _overrides()
-    ours = {k[len("ingest_") :]: v for k, v in overrides.items() if k.startswith("ingest_")}
+    explicit = {k: getattr(section, k) for k in section.model_fields_set}
+    explicit |= {k[len("ingest_") :]: v for k, v in overrides.items() if k.startswith("ingest_")}
     config.update({k: v for k, v in overrides.items() if not k.startswith("ingest_")})
-    visibility = int(config["broker_transport_options"].get("visibility_timeout", 3600))
-    options = WorkerOptions.for_visibility(visibility, **ours)
+    transport = config["broker_transport_options"]
+    visibility = int(transport.get("visibility_timeout", section.visibility_timeout))
+    explicit.pop("visibility_timeout", None)
+    options = WorkerOptions.for_visibility(visibility, **explicit)
     config["broker_transport_options"] = {
         **celery_config(settings, options)["broker_transport_options"],
         **config["broker_transport_options"],

@@ -24,6 +24,7 @@ __all__ = [
     "FetchSettings",
     "LearnSettings",
     "Settings",
+    "WorkersSettings",
     "load_settings",
 ]
 
@@ -74,6 +75,25 @@ class EventsSettings(_Section):
     maxlen: int = Field(default=1_000_000, ge=1000)
 
 
+class WorkersSettings(_Section):
+    """Distributed-mode knobs (``ingest.pipeline.distributed.WorkerOptions``). The broker hands
+    an unacknowledged message to another worker after ``visibility_timeout`` seconds: it must
+    exceed every task time limit plus the longest retry delay (checked at start). With a short
+    visibility timeout and no explicit limits, the limits are scaled down to fit it."""
+
+    visibility_timeout: int = Field(default=3600, ge=10)
+    fetch_batch: int = Field(default=25, ge=1, le=1000)  # URLs per fetch task
+    process_batch: int = Field(default=5, ge=1, le=1000)  # pages per process task
+    url_lock_ttl: int = Field(default=1800, ge=10)
+    retry_backoff_max: int = Field(default=60, ge=1)
+    max_retries: int = Field(default=100, ge=0)
+    crawl_time_limit: int = Field(default=900, ge=1)  # seconds, soft limit of a discover task
+    fetch_time_limit: int = Field(default=600, ge=1)
+    process_time_limit: int = Field(default=120, ge=1)
+    job_stale_after: float = Field(default=12 * 3600.0, gt=0)  # a job silent this long failed
+    finished_job_ttl: int = Field(default=7 * 86400, ge=60)  # live counters kept after the end
+
+
 class Settings(_Section):
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -88,6 +108,7 @@ class Settings(_Section):
     dedup: DedupSettings = DedupSettings()
     learn: LearnSettings = LearnSettings()
     events: EventsSettings = EventsSettings()
+    workers: WorkersSettings = WorkersSettings()
 
     @property
     def broker(self) -> str:

@@ -35,3 +35,32 @@ def test_backoff_has_full_jitter_under_its_cap(tasks: ModuleType) -> None:
     assert all(0.2 <= d <= 5.0 for d in delays)
     assert len({round(d, 3) for d in delays}) > 50  # jittered, not one fixed delay
     assert all(tasks.backoff(0, cap=60.0) <= 1.0 for _ in range(50))
+
+
+def test_worker_knobs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CELERY_CONFIG_MODULE", raising=False)
+    from ingest.errors import ConfigError
+    from ingest.settings import load_settings
+    from workers.app import build_app
+
+    base = {"redis_url": "redis://127.0.0.1:1/0"}
+    settings = load_settings(
+        env={"INGEST_WORKERS__FETCH_BATCH": "7", "INGEST_WORKERS__VISIBILITY_TIMEOUT": "600"},
+        overrides=base,
+    )
+    celery, runtime = build_app(settings)
+    assert runtime.options.fetch_batch == 7
+    assert runtime.options.visibility_timeout == 600
+    # A short visibility timeout scales the unset time limits down to fit under it.
+    assert runtime.options.fetch_time_limit < 600
+    assert celery.conf.broker_transport_options["visibility_timeout"] == 600
+    # Limits set explicitly that do not fit are refused with the reason.
+    tight = load_settings(
+        env={
+            "INGEST_WORKERS__VISIBILITY_TIMEOUT": "600",
+            "INGEST_WORKERS__FETCH_TIME_LIMIT": "900",
+        },
+        overrides=base,
+    )
+    with pytest.raises(ConfigError, match="visibility_timeout"):
+        build_app(tight)
