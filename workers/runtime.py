@@ -17,7 +17,6 @@ import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry as AsyncRetry
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.retry import Retry
-from sqlalchemy.engine import make_url
 
 from ingest.bootstrap import event_sink, fetch_options, site_rules
 from ingest.errors import ConfigError
@@ -36,7 +35,7 @@ from ingest.store.sql import SqlStore
 if TYPE_CHECKING:
     from ingest.fetch.base import Fetcher
 
-__all__ = ["WorkerRuntime", "database_url", "redis_client"]
+__all__ = ["WorkerRuntime", "redis_client"]
 
 log = get_logger(__name__)
 
@@ -46,19 +45,8 @@ T = TypeVar("T")
 _POOL_SIZE = 2
 #: Redis commands wait out a short outage (a restart) before failing: ~30 s in all.
 _REDIS_RETRIES = 20
-_PG_OPTIONS = "-c plan_cache_mode=force_custom_plan"
 #: Seconds a host slot outlives the longest request it can cover.
 _LEASE_MARGIN = 5.0
-
-
-def database_url(url: str) -> str:
-    """The worker's database URL. On PostgreSQL, every statement is planned for its actual
-    parameters: psycopg prepares repeated statements, and a generic plan made while the tables
-    were small (a sequential scan of ``lsh_bands``) would otherwise be kept as they grow."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() not in ("postgresql", "postgres") or "options" in parsed.query:
-        return url
-    return parsed.update_query_dict({"options": _PG_OPTIONS}).render_as_string(hide_password=False)
 
 
 def redis_client(url: str) -> redis.Redis:
@@ -140,7 +128,7 @@ class WorkerRuntime:
         """The stage functions over this process's store, Redis and sources file."""
         self._check_fork()
         if self._stages is None:
-            engine = make_engine(database_url(self.settings.database_url), pool_size=_POOL_SIZE)
+            engine = make_engine(self.settings.database_url, pool_size=_POOL_SIZE)
             store = SqlStore(
                 engine, near_duplicate_threshold=self.settings.dedup.near_duplicate_threshold
             )

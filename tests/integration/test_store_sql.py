@@ -223,3 +223,20 @@ def test_change_cursors_have_no_gaps_for_a_reader_during_concurrent_writes(
     every = {a.id for a in store.query(ArticleQuery(limit=1000))}
     assert len(every) == writers * per_writer
     assert seen == every, f"the reader missed {len(every - seen)} articles"
+
+
+@pytest.mark.integration
+def test_postgres_plans_each_statement_for_its_parameters(postgres_url: str) -> None:
+    """Both modes' engines: a generic plan made while the tables were small is never reused."""
+    from sqlalchemy import text
+
+    from ingest.store.engine import refresh_statistics
+
+    engine = make_engine(postgres_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW plan_cache_mode")).scalar_one() == "force_custom_plan"
+        SqlStore(engine).upgrade()
+        assert refresh_statistics(engine) is True
+    finally:
+        engine.dispose()

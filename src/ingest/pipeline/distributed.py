@@ -61,7 +61,8 @@ from ingest.pipeline.process import (
 from ingest.settings import LearnSettings, Settings
 from ingest.sources import Source
 from ingest.store.base import FrontierUpdate
-from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore, refresh_statistics
+from ingest.store.engine import refresh_statistics
+from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore
 from ingest.store.sql import SqlStore
 
 __all__ = [

@@ -7,13 +7,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from ingest.errors import ConfigError, StoreError, StoreUnavailable
 
-__all__ = ["make_engine", "read_connection", "write_transaction"]
+__all__ = ["make_engine", "read_connection", "refresh_statistics", "write_transaction"]
+
+#: Every PostgreSQL statement is planned for its actual parameters: psycopg prepares repeated
+#: statements, and a generic plan made while the tables were small (a sequential scan of
+#: ``lsh_bands``) would otherwise be kept as they grow.
+_PG_OPTIONS = "-c plan_cache_mode=force_custom_plan"
+#: Tables a crawl grows fast; their planner statistics matter from the first minutes on.
+_GROWING = ("articles", "article_versions", "lsh_bands", "clusters", "frontier")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -45,6 +52,8 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
     if backend in ("postgresql", "postgres"):
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
+        if "options" not in parsed.query:
+            parsed = parsed.update_query_dict({"options": _PG_OPTIONS})
         return create_engine(
             parsed,
             pool_size=pool_size,
@@ -81,3 +90,23 @@ def read_connection(engine: Engine) -> Iterator[Connection]:
             yield conn
     except OperationalError as exc:
         raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+
+
+def refresh_statistics(engine: Engine) -> bool:
+    """``ANALYZE`` the tables a crawl grows (PostgreSQL only; returns False elsewhere).
+
+    Until a table has statistics, PostgreSQL assumes 0.5 % of rows per value, so the
+    near-duplicate lookup (42 LSH band keys) is planned as a sequential scan of ``lsh_bands``,
+    which costs more with every stored article. Autovacuum fixes that only after its first
+    pass, and not at all where it is off; crawls call this early on (both modes).
+    Raises :class:`StoreUnavailable` when the database cannot be reached.
+    """
+    if engine.dialect.name != "postgresql":
+        return False
+    try:
+        with engine.begin() as conn:
+            for table in _GROWING:
+                conn.execute(text(f"ANALYZE {table}"))
+    except OperationalError as exc:
+        raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
+    return True

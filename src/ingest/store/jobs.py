@@ -19,9 +19,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
-from sqlalchemy.exc import OperationalError
 
-from ingest.errors import StoreUnavailable
 from ingest.store.engine import read_connection, write_transaction
 from ingest.store.schema import job_counts, jobs
 
@@ -31,7 +29,6 @@ __all__ = [
     "JobRunner",
     "JobState",
     "SqlJobStore",
-    "refresh_statistics",
 ]
 
 
@@ -54,29 +51,6 @@ class JobRunner(StrEnum):
 
 
 _LOCK_BASE = 74_201_200  # advisory lock namespace for "one active job per source"
-
-#: Tables a crawl grows fast; their planner statistics matter from the first minutes on.
-_GROWING = ("articles", "article_versions", "lsh_bands", "clusters", "frontier")
-
-
-def refresh_statistics(engine: Engine) -> bool:
-    """``ANALYZE`` the tables a crawl grows (PostgreSQL only; returns False elsewhere).
-
-    Until a table has statistics, PostgreSQL assumes 0.5 % of rows per value, so the
-    near-duplicate lookup (42 LSH band keys) is planned as a sequential scan of ``lsh_bands``,
-    which costs more with every stored article. Autovacuum fixes that only after its first
-    pass, and not at all where it is off; distributed workers call this early in a crawl.
-    Raises :class:`StoreUnavailable` when the database cannot be reached.
-    """
-    if engine.dialect.name != "postgresql":
-        return False
-    try:
-        with engine.begin() as conn:
-            for table in _GROWING:
-                conn.execute(text(f"ANALYZE {table}"))
-    except OperationalError as exc:
-        raise StoreUnavailable(f"database unavailable: {exc.orig}") from exc
-    return True
 
 
 @dataclass(frozen=True, slots=True)
