@@ -7,6 +7,7 @@ import asyncio
 import html
 import json
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -16,12 +17,20 @@ from typing import Any
 from ingest.bootstrap import embedded_crawler, open_store, site_rules, store_session
 from ingest.cli.export_cmd import run_export
 from ingest.cli.jobs import run_job_command
-from ingest.cli.output import BarProgress, print_article, print_json, print_summary
+from ingest.cli.output import (
+    BarProgress,
+    learnt_line,
+    print_article,
+    print_json,
+    print_learnt,
+    print_summary,
+)
 from ingest.cli.serve import run_serve
 from ingest.errors import ConfigError
 from ingest.extract.rules import RuleCheck
 from ingest.model import NotArticle, Page
-from ingest.pipeline.crawl import CrawlOptions, Summary
+from ingest.pipeline.crawl import Crawler, CrawlOptions, LearnSummary, Summary
+from ingest.pipeline.learnfirst import LearnOutcome
 from ingest.settings import Settings, load_settings
 from ingest.sources import Source, load_sources
 from ingest.store.base import ArticleQuery, article_record
@@ -96,19 +105,24 @@ def _sources_for(args: argparse.Namespace, settings: Settings) -> list[Source]:
     return sources
 
 
-async def _warc_pages(paths: list[Path]) -> AsyncIterator[Page]:
+async def _warc_pages(
+    paths: list[Path], *, warn: bool = True, html_only: bool = True
+) -> AsyncIterator[Page]:
+    """The pages of WARC files, read one at a time. ``warn``: say on stderr where a damaged
+    file stopped. ``html_only=False`` for a file this process wrote (``--learn-first``)."""
     from ingest.discover.warc import WarcError, iter_warc_pages  # noqa: PLC0415 - only for --warc
 
     for path in paths:
-        iterator = iter_warc_pages(path)
+        iterator = iter_warc_pages(path, html_only=html_only)
         while True:
             try:
                 page = await asyncio.to_thread(next, iterator, None)
             except WarcError as exc:
-                print(
-                    f"ingest: warning: {exc}; the pages before the damage were processed",
-                    file=sys.stderr,
-                )
+                if warn:
+                    print(
+                        f"ingest: warning: {exc}; the pages before the damage were processed",
+                        file=sys.stderr,
+                    )
                 break
             if page is None:
                 break
@@ -126,7 +140,95 @@ def _warc_sink(path: Path | None) -> Iterator[Any]:
         yield writer
 
 
-async def _crawl(args: argparse.Namespace, settings: Settings, sources: list[Source]) -> Summary:
+class _Spool:
+    """Where the first step of a learn-first run over live sources puts the pages it fetched
+    (a WARC writer), ticking that step's progress bar."""
+
+    def __init__(self, writer: Any, progress: BarProgress) -> None:
+        self.writer = writer
+        self.progress = progress
+
+    def write(self, page: Page) -> None:
+        self.writer.write(page)
+        self.progress.note("fetched")
+
+
+async def _learn_then_crawl(
+    args: argparse.Namespace,
+    crawler: Crawler,
+    paths: list[Path],
+    source: Source,
+    *,
+    sources: dict[str, Source] | None = None,
+    spooled: int | None = None,
+) -> tuple[Summary, LearnSummary]:
+    """Pass 1 (count the blocks of every article page of ``paths``), then pass 2 (process
+    the pages with the learnt profiles, counting nothing)."""
+    from_spool = spooled is not None
+    bar = BarProgress(enabled=not args.quiet, desc="learning", unit="page", total=spooled)
+    try:
+        learnt = await crawler.learn_pages(
+            _warc_pages(paths, warn=False, html_only=not from_spool),
+            on_page=lambda outcome: bar.note(
+                "counted" if outcome is LearnOutcome.COUNTED else "skipped"
+            ),
+        )
+    finally:
+        bar.close()
+    if not args.quiet:
+        print(learnt_line(learnt), file=sys.stderr)
+    crawler.progress = bar = BarProgress(enabled=not args.quiet, total=learnt.pages)
+    try:
+        summary = await crawler.crawl_pages(
+            _warc_pages(paths, html_only=not from_spool),
+            source,
+            sources=sources,
+            count_fetched=not from_spool,
+        )
+    finally:
+        bar.close()
+    return summary, learnt
+
+
+async def _learn_first(
+    args: argparse.Namespace, settings: Settings, sources: list[Source]
+) -> tuple[Summary, LearnSummary]:
+    """``--learn-first``: over the --warc files, or over live sources fetched first (nothing
+    processed) into a WARC: --save-warc FILE, or a temporary file removed afterwards."""
+    from ingest.discover.warc import WarcWriter  # noqa: PLC0415 - only for WARC files
+
+    if not settings.learn.enabled:
+        raise ConfigError("--learn-first needs site learning on (learn.enabled is false)")
+    options = CrawlOptions(force=args.force, count_blocks=False)
+    with store_session(settings) as store:
+        async with embedded_crawler(settings, store, options=options) as crawler:
+            if args.warc:
+                source = Source(name=args.name, seeds=("warc:",))
+                return await _learn_then_crawl(args, crawler, list(args.warc), source)
+            with tempfile.TemporaryDirectory(prefix="ingest-learn-first-") as tmp:
+                spool = args.save_warc or Path(tmp) / "fetched.warc.gz"
+                crawler.progress = bar = BarProgress(enabled=not args.quiet, desc="fetching")
+                try:
+                    with WarcWriter(spool) as writer:
+                        await crawler.fetch_sources(sources, _Spool(writer, bar))
+                finally:
+                    bar.close()
+                by_name = {s.name: s for s in reversed(sources)}  # the first of a name wins
+                return await _learn_then_crawl(
+                    args,
+                    crawler,
+                    [spool],
+                    Source(name=args.name),
+                    sources=by_name,
+                    spooled=writer.written,
+                )
+
+
+async def _crawl(
+    args: argparse.Namespace, settings: Settings, sources: list[Source]
+) -> tuple[Summary, LearnSummary | None]:
+    if args.learn_first:
+        return await _learn_first(args, settings, sources)
     progress = BarProgress(enabled=not args.quiet)
     options = CrawlOptions(force=args.force)
     with store_session(settings) as store, _warc_sink(args.save_warc) as sink:
@@ -135,10 +237,9 @@ async def _crawl(args: argparse.Namespace, settings: Settings, sources: list[Sou
                 settings, store, options=options, progress=progress, page_sink=sink
             ) as crawler:
                 if args.warc:
-                    return await crawler.crawl_pages(
-                        _warc_pages(args.warc), Source(name=args.name, seeds=("warc:",))
-                    )
-                return await crawler.crawl_sources(sources)
+                    warc = Source(name=args.name, seeds=("warc:",))
+                    return await crawler.crawl_pages(_warc_pages(args.warc), warc), None
+                return await crawler.crawl_sources(sources), None
         finally:
             progress.close()
 
@@ -152,10 +253,15 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             "--sources FILE or --warc FILE (see `ingest crawl --help`)"
         )
     started = time.monotonic()
-    summary = asyncio.run(_crawl(args, settings, sources))
+    summary, learnt = asyncio.run(_crawl(args, settings, sources))
     if args.json:
-        print_json({"summary": _summary_dict(summary)})
+        report: dict[str, Any] = {"summary": _summary_dict(summary)}
+        if learnt is not None:
+            report["learnt"] = learnt.as_dict()
+        print_json(report)
     else:
+        if learnt is not None:
+            print_learnt(learnt)
         print_summary(summary, elapsed=time.monotonic() - started)
     return 0
 

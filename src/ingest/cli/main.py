@@ -86,6 +86,15 @@ def _crawl_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         help="also record every fetched page in this WARC file (.warc.gz)",
     )
     p.add_argument(
+        "--learn-first",
+        action="store_true",
+        help="learn each site's chrome from the whole batch before extracting any page of it: "
+        "pass 1 only counts the blocks of every article page (no article stored), pass 2 "
+        "processes the pages with the learnt profiles (counting nothing more), so no page is "
+        "extracted cold. Reads the --warc files twice; live sources are fetched first into a "
+        "temporary WARC (or into --save-warc FILE) and processed from it",
+    )
+    p.add_argument(
         "--force",
         action="store_true",
         help="fetch every discovered URL, even those not due for a recrawl",

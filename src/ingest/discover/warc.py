@@ -2,7 +2,8 @@
 pages as a WARC (``--save-warc``). The only module of ``ingest.discover`` that does file I/O.
 
 Reading accepts gzip or plain WARC (and ARC) files. Only ``response`` records with an HTTP
-status 2xx and an HTML body become pages; every other record is skipped and counted. The body
+status 2xx and an HTML body become pages (with ``html_only=False``, any 2xx body: for a file
+of pages the fetcher already accepted); every other record is skipped and counted. The body
 is the HTTP payload with chunked and content encodings removed, so ``content-encoding``,
 ``transfer-encoding`` and ``content-length`` are not part of ``Page.headers`` (as for a live
 fetch); the other header names are lower-cased.
@@ -70,12 +71,17 @@ class WarcReader:
 
     Iteration stops at the first unreadable record (a truncated or corrupt file) and stores
     the ``WarcError`` in ``error`` instead of raising: the pages before it are yielded.
-    ``skipped`` counts records that were not HTML 2xx responses.
+    ``skipped`` counts records that were not HTML 2xx responses. ``html_only=False`` also
+    yields 2xx responses whose body does not look like HTML (a page the fetcher accepted by
+    its own rules, read back from a file this process wrote).
     """
 
-    def __init__(self, path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES) -> None:
+    def __init__(
+        self, path: Path, *, max_record_bytes: int = MAX_RECORD_BYTES, html_only: bool = True
+    ) -> None:
         self.path = path
         self.max_record_bytes = max_record_bytes
+        self.html_only = html_only
         self.error: WarcError | None = None
         self.skipped = 0
 
@@ -116,7 +122,9 @@ class WarcReader:
             return None
         headers = _page_headers(http.headers)
         body: bytes = getattr(record, "content_stream")().read(self.max_record_bytes + 1)  # noqa: B009
-        if len(body) > self.max_record_bytes or not _is_html(headers.get("content-type"), body):
+        if len(body) > self.max_record_bytes:
+            return None
+        if self.html_only and not _is_html(headers.get("content-type"), body):
             return None
         fetched_at = parse_feed_date(warc.get_header("WARC-Date")) or datetime.fromtimestamp(0, UTC)
         return Page(
@@ -157,14 +165,16 @@ def _check_tail(stream: BinaryIO, end: int, path: Path) -> WarcError | None:
     return None
 
 
-def iter_warc_pages(path: Path, *, on_error: Literal["raise", "stop"] = "raise") -> Iterator[Page]:
+def iter_warc_pages(
+    path: Path, *, on_error: Literal["raise", "stop"] = "raise", html_only: bool = True
+) -> Iterator[Page]:
     """The HTML pages of a WARC file, in archive order (see ``WarcReader``).
 
     After the last readable page of a truncated or corrupt file, raises ``WarcError``
     (``on_error="raise"``) or just stops (``on_error="stop"``). A file that cannot be opened
     is treated the same way.
     """
-    reader = WarcReader(path)
+    reader = WarcReader(path, html_only=html_only)
     yield from reader
     if reader.error is not None and on_error == "raise":
         raise reader.error

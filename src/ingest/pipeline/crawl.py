@@ -2,35 +2,52 @@
 
 Every URL ends as exactly one :class:`~ingest.model.Result`; nothing here raises for a bad
 page or server. The store is written by a single task, one article per transaction.
+
+A batch run can learn first (``ingest crawl --learn-first``): :meth:`Crawler.fetch_sources`
+only fetches (into a WARC), :meth:`Crawler.learn_pages` only counts the batch's pages into
+their hosts' profiles, and :meth:`Crawler.crawl_pages` then processes them with
+``CrawlOptions.count_blocks`` off (see ``docs/learning.md``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import (
+    AsyncGenerator,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Mapping,
+    Sequence,
+)
 from concurrent.futures import Executor
+from contextlib import aclosing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import structlog
 
+from ingest.dedup.decide import NEAR_DUP_THRESHOLD
 from ingest.discover.base import Link
-from ingest.errors import StoreUnavailable
+from ingest.errors import ConfigError, StoreUnavailable
 from ingest.events import EventSink, NullSink, StreamUnavailable, publish_settled
 from ingest.extract.profile import HostProfile
 from ingest.extract.rules import RuleSet
 from ingest.fetch.base import Fetcher
-from ingest.model import FetchFailure, FetchRequest, OutcomeKind, Page, Result
+from ingest.model import Article, FetchFailure, FetchRequest, OutcomeKind, Page, Result
 from ingest.normalize.article import NormalizeOptions
 from ingest.normalize.urls import canonicalize, host_of, url_key
 from ingest.pipeline.discovery import discover_source
+from ingest.pipeline.learnfirst import LearnOutcome, LearnSummary, SeenArticles
 from ingest.pipeline.pool import analyse_in_worker
 from ingest.pipeline.process import (
     Analysed,
     analyse,
+    count_blocks,
     failure_result,
     frontier_update,
     learn_from,
@@ -42,7 +59,11 @@ from ingest.store.base import FrontierEntry, FrontierUpdate, Store
 
 log = structlog.get_logger(__name__)
 
-__all__ = ["CrawlOptions", "Crawler", "PageSink", "Progress", "Summary"]
+__all__ = ["CrawlOptions", "Crawler", "LearnSummary", "PageSink", "Progress", "Summary"]
+
+_T = TypeVar("_T")
+#: the source a learning pass analyses pages as
+_COLD = Source(name="learn-first")
 
 
 class Progress(Protocol):
@@ -78,6 +99,13 @@ class CrawlOptions:
     store_retry_time: float = 60.0
     #: Frontier updates written per transaction.
     record_batch: int = 200
+    #: Pages of a WARC (``crawl_pages``, ``learn_pages``) analysed ahead of the one being
+    #: written, in parallel; results are still taken in archive order.
+    analyse_ahead: int = 8
+    #: Count each newly stored article's blocks into its host's profile as the crawl goes
+    #: (site-aware chrome learning, when ``learn.enabled``). Off: the learnt profiles are only
+    #: read, e.g. after ``Crawler.learn_pages`` counted the batch (``--learn-first``).
+    count_blocks: bool = True
     clock: Callable[[], datetime] = utc_now
 
 
@@ -150,6 +178,21 @@ class Crawler:
 
     async def crawl_sources(self, sources: Sequence[Source]) -> Summary:
         """Discover every source's articles, then fetch, process and store the due ones."""
+        await self.crawl_items(await self._discover(sources))
+        return self.summary
+
+    async def fetch_sources(self, sources: Sequence[Source], spool: PageSink) -> Summary:
+        """Discover every source's articles and fetch the due ones into ``spool`` (a WARC
+        writer), processing and storing nothing: the first step of a learn-first run over
+        live sources. Fetching is as in :meth:`crawl_sources` (the frontier's due times and
+        validators); a 304 and a failure are settled here as a crawl settles them (recorded in
+        the frontier, counted in the summary). Every other page goes to ``spool``, with
+        ``Page.source`` naming its source, and is settled when the spooled pages are crawled
+        (:meth:`crawl_pages` with ``sources`` and ``count_fetched=False``)."""
+        await self.crawl_items(await self._discover(sources), spool=spool)
+        return self.summary
+
+    async def _discover(self, sources: Sequence[Source]) -> list[_Item]:
         found = await asyncio.gather(*(discover_source(self.fetcher, s) for s in sources))
         items: list[_Item] = []
         for source, discovered in zip(sources, found, strict=True):
@@ -162,8 +205,7 @@ class Crawler:
                 else (discovered.links)
             )
             items.extend(_Item(link.url, source) for link in links)
-        await self.crawl_items(items)
-        return self.summary
+        return items
 
     async def crawl_urls(self, urls: Iterable[str], source: Source) -> Summary:
         items = [_Item(u, source) for u in (canonicalize(x) for x in urls) if u is not None]
@@ -173,26 +215,125 @@ class Crawler:
     async def crawl_links(self, links: Iterable[Link], source: Source) -> Summary:
         return await self.crawl_urls((link.url for link in links), source)
 
-    async def crawl_pages(self, pages: AsyncIterator[Page], source: Source) -> Summary:
-        """Process already fetched pages (a WARC file): no fetching, same stages after it."""
+    async def crawl_pages(
+        self,
+        pages: AsyncIterator[Page],
+        source: Source,
+        *,
+        sources: Mapping[str, Source] | None = None,
+        count_fetched: bool = True,
+    ) -> Summary:
+        """Process already fetched pages (a WARC file): no fetching, same stages after it.
+
+        A page is processed and recorded as of ``sources[page.source]`` when ``sources``
+        names its source, else as of ``source``. ``count_fetched=False``: the pages were
+        counted as fetched already (by :meth:`fetch_sources`)."""
+
+        def source_of(page: Page) -> Source:
+            return sources.get(page.source, source) if sources else source
+
+        def counted(page: Page) -> Page:
+            self.progress.add_total(1)
+            if count_fetched:
+                self.summary.fetched += 1
+            return page
+
         writes: asyncio.Queue[tuple[Page, Source, Analysed] | None] = asyncio.Queue(
             self.options.queue_size
         )
         writer = asyncio.create_task(self._writer(writes))
         try:
-            async for page in pages:
-                self.progress.add_total(1)
-                self.summary.fetched += 1
-                await writes.put((page, source, await self._analyse(page, source)))
+            ordered = self._in_order(
+                pages, lambda page: self._analyse(counted(page), source_of(page))
+            )
+            async with aclosing(ordered):
+                async for page, analysed in ordered:
+                    await writes.put((page, source_of(page), analysed))
         finally:
             await writes.put(None)
             await writer
             await self._flush()
         return self.summary
 
+    async def learn_pages(
+        self,
+        pages: AsyncIterator[Page],
+        *,
+        on_page: Callable[[LearnOutcome], None] | None = None,
+    ) -> LearnSummary:
+        """The learning pass of a learn-first run: count the blocks of every article page
+        among ``pages`` into its host's profile, storing no article and changing no frontier
+        entry. Each page is extracted with an empty profile (the blocks of its article's
+        region, as on a cold start); it counts when the online crawl would have counted it:
+        an article (not a copy, exact or near, of one met earlier in the pass) that the
+        store does not have yet. Pages are streamed; ``on_page`` hears of each. Raises
+        ``ConfigError`` when learning is off."""
+        learn = self.learn
+        if learn is None:
+            raise ConfigError("learning first needs site learning on (learn.enabled)")
+        threshold = float(getattr(self.store, "threshold", NEAR_DUP_THRESHOLD))
+        seen = SeenArticles(threshold=threshold)
+        summary = LearnSummary()
+        ordered = self._in_order(pages, self._analyse_cold)
+        async with aclosing(ordered):
+            async for page, analysed in ordered:
+                outcome = await self._count_first(page, analysed, seen, learn)
+                summary.add(host_of(page.final_url or page.url), outcome)
+                if on_page is not None:
+                    on_page(outcome)
+        return summary
+
+    async def _analyse_cold(self, page: Page) -> Analysed:
+        host = host_of(page.final_url or page.url)
+        # the timezone only changes dates: not what is learnt
+        return await self._analyse(page, _COLD, profile=HostProfile(host, 0, frozenset()))
+
+    async def _count_first(
+        self, page: Page, analysed: Analysed, seen: SeenArticles, learn: LearnSettings
+    ) -> LearnOutcome:
+        if not isinstance(analysed, Article) or not analysed.page_blocks:
+            return LearnOutcome.NOT_ARTICLE
+        repeated = seen.match(analysed)
+        if repeated is not None:
+            return repeated
+        seen.add(analysed)
+        keys = {analysed.url_key}
+        canonical = canonicalize(page.url)
+        if canonical is not None:
+            keys.add(url_key(canonical))
+        known = await self._with_store_retry(functools.partial(self.store.frontier, sorted(keys)))
+        if any(entry.article_id is not None for entry in known.values()):
+            return LearnOutcome.KNOWN
+        call = functools.partial(
+            count_blocks, self.store, analysed, page, settings=learn, now=self.options.clock()
+        )
+        await self._with_store_retry(call)
+        return LearnOutcome.COUNTED
+
+    async def _in_order(
+        self, pages: AsyncIterator[Page], analyse_one: Callable[[Page], Awaitable[_T]]
+    ) -> AsyncGenerator[tuple[Page, _T], None]:
+        """``(page, analyse_one(page))`` in the order of ``pages``, with up to
+        ``options.analyse_ahead`` pages analysed at once (memory stays bounded)."""
+        ahead: deque[tuple[Page, asyncio.Future[_T]]] = deque()
+        window = max(1, self.options.analyse_ahead)
+        try:
+            async for page in pages:
+                ahead.append((page, asyncio.ensure_future(analyse_one(page))))
+                if len(ahead) >= window:
+                    first, task = ahead.popleft()
+                    yield first, await task
+            while ahead:
+                first, task = ahead.popleft()
+                yield first, await task
+        finally:
+            for _, task in ahead:
+                task.cancel()
+            await asyncio.gather(*(task for _, task in ahead), return_exceptions=True)
+
     # -- stages -------------------------------------------------------------------------------
 
-    async def crawl_items(self, items: list[_Item]) -> None:
+    async def crawl_items(self, items: list[_Item], *, spool: PageSink | None = None) -> None:
         unique = list({url_key(i.url): i for i in items}.items())
         self.summary.discovered += len(unique)
         entries = await asyncio.to_thread(self.store.frontier, [k for k, _ in unique])
@@ -216,7 +357,7 @@ class Crawler:
             async with asyncio.TaskGroup() as group:
                 for _ in range(min(self.concurrency, len(due)) or 1):
                     todo.put_nowait(None)
-                    group.create_task(self._fetch_worker(todo, writes))
+                    group.create_task(self._fetch_worker(todo, writes, spool))
         finally:
             await writes.put(None)
             await writer
@@ -226,6 +367,7 @@ class Crawler:
         self,
         todo: asyncio.Queue[_Item | None],
         writes: asyncio.Queue[tuple[Page, Source, Analysed] | None],
+        spool: PageSink | None = None,
     ) -> None:
         while (item := await todo.get()) is not None:
             request = self._request(item)
@@ -246,6 +388,9 @@ class Crawler:
                 continue
             if self.page_sink is not None:
                 await asyncio.to_thread(self.page_sink.write, page)
+            if spool is not None:
+                await asyncio.to_thread(spool.write, page)
+                continue
             await writes.put((page, item.source, await self._analyse(page, item.source)))
 
     def _request(self, item: _Item) -> FetchRequest:
@@ -258,10 +403,13 @@ class Crawler:
             user_supplied=False,
         )
 
-    async def _analyse(self, page: Page, source: Source) -> Analysed:
+    async def _analyse(
+        self, page: Page, source: Source, *, profile: HostProfile | None = None
+    ) -> Analysed:
         options = NormalizeOptions(default_tz=source.timezone)
         now = self.options.clock()
-        profile = await self._profile(page) if self.learn is not None else None
+        if profile is None and self.learn is not None:
+            profile = await self._profile(page)
         loop = asyncio.get_running_loop()
         if self.executor is not None:
             return await loop.run_in_executor(
@@ -289,7 +437,7 @@ class Crawler:
         return cached
 
     async def _learn(self, result: Result, analysed: Analysed, page: Page) -> None:
-        if self.learn is None:
+        if self.learn is None or not self.options.count_blocks:
             return
         call = functools.partial(
             learn_from,
@@ -342,7 +490,7 @@ class Crawler:
         except StreamUnavailable as exc:
             log.warning("events.unpublished", url=result.url, error=str(exc))
 
-    async def _with_store_retry(self, call: Callable[[], Result]) -> Result:
+    async def _with_store_retry(self, call: Callable[[], _T]) -> _T:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.store_retry_time
         delay = 0.2

@@ -29,6 +29,7 @@ from ingest.store.base import FrontierUpdate, Store
 __all__ = [
     "Analysed",
     "analyse",
+    "count_blocks",
     "failure_result",
     "frontier_update",
     "learn_from",
@@ -101,14 +102,23 @@ def learn_from(
         return False
     if result.kind is not OutcomeKind.STORED or result.cluster_id != result.article_id:
         return False
+    count_blocks(store, analysed, page, settings=settings, now=now)
+    return True
+
+
+def count_blocks(
+    store: Store, article: Article, page: Page, *, settings: LearnSettings, now: datetime
+) -> None:
+    """Count one page's blocks in its host's profile: the one write of :func:`learn_from`,
+    and of a learn-first run's learning pass (``Crawler.learn_pages``), which decides itself
+    which pages count. One transaction."""
     store.learn_site(
         host_of(page.final_url or page.url),
-        analysed.page_blocks,
+        article.page_blocks,
         now=now,
         window=settings.window,
         max_blocks=settings.max_blocks_per_host,
     )
-    return True
 
 
 def failure_result(failure: FetchFailure) -> Result:
