@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -161,3 +163,129 @@ def test_crawl_from_a_damaged_warc_keeps_what_came_before(tmp_path: Path) -> Non
     stored = json.loads(done.stdout)["summary"]["outcomes"].get("stored", 0)
     assert 1 <= stored < 3
     assert "damage" in done.stderr
+
+
+def test_crawl_help_explains_learn_first(tmp_path: Path) -> None:
+    done = ingest("crawl", "--help", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    text = " ".join(done.stdout.split())
+    assert "--learn-first" in text
+    assert "pass 1 only counts the blocks of every article page" in text
+    assert "temporary WARC (or into --save-warc FILE)" in text
+
+
+@contextmanager
+def _demo_site(n_articles: int) -> Iterator[str]:
+    """The demo site served from a thread of this process; yields its base URL."""
+    import asyncio
+    import threading
+
+    from ingest.demo.server import serve
+    from ingest.demo.site import DemoConfig, DemoSite
+
+    ready = threading.Event()
+    found: list[str] = []
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+
+    async def main() -> None:
+        async with serve(DemoSite(DemoConfig(n_articles=n_articles))) as server:
+            found.append(server.base_url)
+            ready.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    try:
+        assert ready.wait(30), "the demo site did not start"
+        yield found[0]
+    finally:
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(30)
+        loop.close()
+
+
+def test_crawl_learn_first_from_a_live_sitemap_then_from_its_warc(tmp_path: Path) -> None:
+    with _demo_site(30) as base:
+        done = ingest(
+            "--db",
+            "sqlite:///live.sqlite",
+            "crawl",
+            "--learn-first",
+            "--sitemap",
+            f"{base}/sitemap.xml",
+            "--allow-network",
+            "127.0.0.0/8",
+            "--workers",
+            "1",
+            "--save-warc",
+            "site.warc.gz",
+            "--json",
+            "--quiet",
+            cwd=tmp_path,
+        )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    stored = report["summary"]["outcomes"]["stored"]
+    assert stored == 33  # 30 stories + 3 syndicated copies
+    learnt = report["learnt"]
+    assert learnt["hosts"] == {"127.0.0.1": 30}  # the copies are near-duplicates
+    assert learnt["pages_counted"] == 30 and learnt["skipped"]["near_duplicate"] == 3
+    assert learnt["pages_read"] == report["summary"]["fetched"]
+
+    # The fetched pages were kept in --save-warc: the same batch again, from the file, with
+    # the progress of both passes and what the first learnt on stderr, the summary on stdout.
+    replayed = ingest(
+        "--db",
+        "sqlite:///replay.sqlite",
+        "crawl",
+        "--learn-first",
+        "--warc",
+        "site.warc.gz",
+        "--workers",
+        "1",
+        cwd=tmp_path,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    assert "learning:" in replayed.stderr and "crawling:" in replayed.stderr
+    assert "learnt first: 30 of " in replayed.stderr and "(127.0.0.1 30)" in replayed.stderr
+    out = replayed.stdout
+    assert "Learnt first (pass 1: counting only)" in out and "Crawl summary" in out
+    assert int(out.split("article pages counted")[1].split()[0]) == 30
+    assert int(out.split("articles stored (new)")[1].split()[0]) == 33
+
+    # A second run over the same file is idempotent: nothing counted, nothing changed.
+    again = ingest(
+        "--db",
+        "sqlite:///replay.sqlite",
+        "crawl",
+        "--learn-first",
+        "--warc",
+        "site.warc.gz",
+        "--json",
+        "--quiet",
+        cwd=tmp_path,
+    )
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["learnt"]["pages_counted"] == 0 and report["learnt"]["skipped"]["known"] == 30
+    assert report["summary"]["outcomes"]["unchanged"] == 33
+    shown = ingest(
+        "--db", "sqlite:///replay.sqlite", "sites", "show", "127.0.0.1", "--json", cwd=tmp_path
+    )
+    assert json.loads(shown.stdout)["pages"] == 30
+
+
+def test_crawl_learn_first_needs_learning_on(tmp_path: Path) -> None:
+    (tmp_path / "settings.yaml").write_text("learn:\n  enabled: false\n")
+    done = ingest(
+        "--config",
+        "settings.yaml",
+        "crawl",
+        "--learn-first",
+        "--warc",
+        "none.warc.gz",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert "--learn-first needs site learning" in done.stderr
