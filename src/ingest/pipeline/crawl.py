@@ -314,7 +314,8 @@ class Crawler:
         self, pages: AsyncIterator[Page], analyse_one: Callable[[Page], Awaitable[_T]]
     ) -> AsyncGenerator[tuple[Page, _T], None]:
         """``(page, analyse_one(page))`` in the order of ``pages``, with up to
-        ``options.analyse_ahead`` pages analysed at once (memory stays bounded)."""
+        ``options.analyse_ahead`` pages analysed at once (memory stays bounded). Closes
+        ``pages`` when done or stopped early."""
         ahead: deque[tuple[Page, asyncio.Future[_T]]] = deque()
         window = max(1, self.options.analyse_ahead)
         try:
@@ -330,6 +331,9 @@ class Crawler:
             for _, task in ahead:
                 task.cancel()
             await asyncio.gather(*(task for _, task in ahead), return_exceptions=True)
+            close = getattr(pages, "aclose", None)
+            if close is not None:
+                await close()
 
     # -- stages -------------------------------------------------------------------------------
 
