@@ -99,6 +99,17 @@ def _quote(node: LexborNode, out: _Out) -> None:
         _leaf(p, out, "quote")
 
 
+def _text_only(node: LexborNode) -> bool:
+    """True when ``node`` has no element children (most inline elements: a cheap check that
+    spares a selector match for blocks or links inside)."""
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            return False
+        child = child.next
+    return True
+
+
 def _sole_quote(node: LexborNode) -> LexborNode | None:
     """The ``<q>`` a block element holds and nothing else (no other element, no text)."""
     found = None
@@ -118,12 +129,13 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
     out.in_link = frame.in_link
     if tag in _SKIP:
         return
-    if tag in _INLINE and child.css_first(_BLOCK_INSIDE) is None:
+    plain = tag in _INLINE and _text_only(child)
+    if plain or (tag in _INLINE and child.css_first(_BLOCK_INSIDE) is None):
         text = child.text()
         frame.parts.append(text)
         if tag == "a":
             frame.link_len += len(clean(text))
-        elif child.css_first("a") is not None:
+        elif not plain and child.css_first("a") is not None:
             frame.link_len += link_chars(child)
         return
     if tag == "br":

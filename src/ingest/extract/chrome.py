@@ -16,7 +16,7 @@ __all__ = ["strip_chrome"]
 
 _CHROME_TAGS = (
     "nav, aside, footer, form[role=search], [role=navigation], [role=contentinfo], "
-    "[role=complementary], [role=banner] nav, [aria-hidden=true], [hidden], "
+    "[role=complementary], [aria-hidden=true], [hidden], "
     "figure, figcaption, picture, img, menu"
 )
 #: Links, icons and list items: their container's name decides, not theirs.
@@ -26,7 +26,7 @@ _NOT_BY_OWN_NAME = frozenset(
 _NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
-_HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=heading], [class*=head]"
+_HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=head]"
 #: An element that holds this share of the page's text is content, whatever its name says.
 _PROTECT_SHARE = 0.35
 _PROTECT_MIN = 600

@@ -12,12 +12,11 @@ from ingest.extract.vocabulary import (
     BYLINE_PREFIX,
     CHROME_HEADING_PREFIX,
     CHROME_PREFIX,
-    CREDIT_HINTS,
-    CREDIT_LINE,
     EMBED_HINTS,
     EMBED_PLACEHOLDER,
     INTERFACE_LINE,
     PROMPT,
+    credit_line,
     is_chrome_heading,
 )
 from ingest.model import Block
@@ -51,14 +50,13 @@ def _repeats(text: str, size: int, keys: tuple[str, str]) -> bool:
     return False
 
 
-def _any_of(hints: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex that finds any of the plain substrings ``hints`` (a cheap pre-check)."""
-    return re.compile("|".join(re.escape(h) for h in hints))
+def _hinted(low: str, hints: tuple[str, ...]) -> bool:
+    """A cheap pre-check before a large regex: plain substring tests run in C and beat one
+    regex alternation of the same words by far."""
+    return any(map(low.__contains__, hints))
 
 
-_APPEAL_HINT = _any_of(APPEAL_HINTS)
-_EMBED_HINT = _any_of(EMBED_HINTS)
-_CREDIT_HINT = _any_of(CREDIT_HINTS)
+_COPYRIGHT_HINTS = ("©", "(c)", "copyright", "rights reserved", "rechte vorbehalten")
 
 
 def _drop(block: Block, title_key: str, lead_key: str) -> bool:
@@ -68,9 +66,7 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         return True
     if size >= 250:
         low = text.lower()
-        return (
-            size < 600 and _APPEAL_HINT.search(low) is not None and APPEAL.search(low) is not None
-        )
+        return size < 600 and _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
     if is_chrome_heading(text):
         return True
     if (
@@ -82,19 +78,19 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
     if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
         return True
     low = text.lower()
-    if _EMBED_HINT.search(low) and EMBED_PLACEHOLDER.search(low):
+    if _hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low):
         return True
     if size < 160 and PROMPT.search(low):
         return True
-    if _APPEAL_HINT.search(low) and APPEAL.search(low):
+    if _hinted(low, APPEAL_HINTS) and APPEAL.search(low):
         return True
-    if _CREDIT_HINT.search(low) and CREDIT_LINE.search(low):
+    if credit_line(low):
         return True
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True
-    if size < 200 and _COPYRIGHT.search(low):
+    if size < 200 and _hinted(low, _COPYRIGHT_HINTS) and _COPYRIGHT.search(low):
         return True
     if block.kind != "h" and len(text) < _SHORT and BYLINE_PREFIX.match(text) and \
             not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip
@@ -128,7 +124,9 @@ _GOOD = 90
 
 def _weight(text: str) -> int:
     """Length with CJK characters counted as three (they carry a word each)."""
-    return len(text) + 2 * len(_CJK.findall(text)) if not text.isascii() else len(text)
+    if text.isascii() or max(text) < "\u3040":  # no CJK possible: skip the regex scan
+        return len(text)
+    return len(text) + 2 * len(_CJK.findall(text))
 
 
 _SENTENCE_END = (".", "!", "?", '"', "”", "»", "“", "。", "！", "？", ")", ":")

@@ -52,7 +52,9 @@ class _Body:
 def words(text: str) -> int:
     """Word count, CJK characters counted as half a word each."""
     count = len(text.split())
-    return count if text.isascii() else count + len(_CJK.findall(text)) // 2
+    if text.isascii() or max(text) < "\u3040":  # no CJK possible: skip the regex scan
+        return count
+    return count + len(_CJK.findall(text)) // 2
 
 
 def _source(html: str | bytes) -> tuple[str, str | bytes]:

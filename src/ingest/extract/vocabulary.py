@@ -18,13 +18,13 @@ __all__ = [
     "CHROME_PREFIX",
     "CHROME_WORDS",
     "CONTENT_CLASS",
-    "CREDIT_HINTS",
     "CREDIT_LINE",
     "EMBED_HINTS",
     "EMBED_PLACEHOLDER",
     "INTERFACE_LINE",
     "LEAD_CLASS",
     "PROMPT",
+    "credit_line",
     "is_chrome_heading",
     "is_chrome_name",
 ]
@@ -258,6 +258,26 @@ CHROME_HEADING_PREFIX = re.compile(
 )
 
 #: Photo credits and source lines left over from images (short, lower-cased blocks).
+#: ``CREDIT_LINE``'s alternatives that may match anywhere, and what each needs to be present.
+_CREDIT_ANYWHERE_WORDS = ("bild", "foto", "photo", "image", "credit", "quelle")
+
+
+def credit_line(low: str) -> bool:
+    """``CREDIT_LINE.search(low)`` for a lower-cased line, skipping the regex's costly scans
+    when none of their required characters or words is present."""
+    if _CREDIT_AT_START.match(low):
+        return True
+    colon = ":" in low or "：" in low
+    if not (
+        "/" in low
+        or "|" in low
+        or "nuotr" in low
+        or (colon and any(map(low.__contains__, _CREDIT_ANYWHERE_WORDS)))
+    ):
+        return False
+    return CREDIT_LINE.search(low) is not None
+
+
 CREDIT_LINE = re.compile(
     r"^(?:foto|fotos|foto\(s\)|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
@@ -268,12 +288,14 @@ CREDIT_LINE = re.compile(
     r"|\bnuotr\.?\s*$"
     r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*[^.:]{2,60}$"
 )
+#: The alternatives of ``CREDIT_LINE`` anchored at the start (use with ``match``).
+_CREDIT_AT_START = re.compile(
+    r"(?:foto|fotos|foto\(s\)|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
+    r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
+    r"|\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
+    r"[^.]{0,60}\)?$"
+)
 
-#: Substrings or openings one of which every CREDIT_LINE match contains (a cheap pre-check).
-CREDIT_HINTS = (
-    ":", "：", "/", "|", "nuotr", "(", "afp", "reuters", "ap ", "dpa", "epa", "getty", "imago",
-    "picture alliance", "ansa", "efe", "pap",
-)  # fmt: skip
 
 BYLINE_PREFIX = re.compile(
     r"^(?:by|from|von|por|par|di|av|af|door|od|autor|autora|author|written by|text|texto)[:\s]",
@@ -284,9 +306,26 @@ _HEADING_STRIP = re.compile(r"[\s:：.!»›>|•·【】\[\]-]+$|^[\s»›>|•
 _PARENTHESIS = re.compile(r"\s*[(（][^)）]{0,20}[)）]$")
 
 
+_TRAILING = frozenset(":：.!»›>|•·【】[]-")
+_LEADING = frozenset("»›>|•·【】[]-")
+
+
+def _strip_heading(text: str) -> str:
+    """``_HEADING_STRIP.sub("", text)`` without a regex scan (headings are short)."""
+    end = len(text)
+    while end and (text[end - 1] in _TRAILING or text[end - 1].isspace()):
+        end -= 1
+    start = 0
+    while start < end and (text[start] in _LEADING or text[start].isspace()):
+        start += 1
+    return text[start:end]
+
+
 def is_chrome_heading(text: str) -> bool:
     """True when ``text`` is (only) a heading that introduces chrome, e.g. "Related"."""
     if not text or len(text) > 60:
         return False
-    key = _HEADING_STRIP.sub("", text).casefold()
-    return key in CHROME_HEADINGS or _PARENTHESIS.sub("", key) in CHROME_HEADINGS
+    key = _strip_heading(text).casefold()
+    if key in CHROME_HEADINGS:
+        return True
+    return key.endswith((")", "）")) and _PARENTHESIS.sub("", key) in CHROME_HEADINGS
