@@ -39,9 +39,10 @@ def test_backoff_has_full_jitter_under_its_cap(tasks: ModuleType) -> None:
 
 def test_worker_knobs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CELERY_CONFIG_MODULE", raising=False)
+    from workers.app import build_app
+
     from ingest.errors import ConfigError
     from ingest.settings import load_settings
-    from workers.app import build_app
 
     base = {"redis_url": "redis://127.0.0.1:1/0"}
     settings = load_settings(
