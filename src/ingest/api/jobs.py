@@ -69,17 +69,7 @@ class JobConflict(IngestError):
 
 def job_record(job: Job) -> dict[str, Any]:
     """A job as the API returns it (the ``Job`` schema of the OpenAPI document)."""
-    return {
-        "id": job.id,
-        "source": job.source,
-        "urls": list(job.urls),
-        "state": str(job.state),
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "error": job.error,
-        "counts": dict(sorted(job.counts.items())),
-    }
+    return {**job.to_json(), "urls": list(job.urls)}
 
 
 class JobService(Protocol):

@@ -73,17 +73,10 @@ def job_control(settings: Settings) -> Iterator[JobControl]:
 def job_record(job: Job) -> dict[str, Any]:
     """A job as JSON: state, times and counters (live while the job is active)."""
     return {
-        "id": job.id,
-        "source": job.source,
-        "state": str(job.state),
+        **job.to_json(),
         "urls": len(job.urls),
         "scheduled": job.scheduled,
         "runner": str(job.runner),
-        "created_at": job.created_at.isoformat(),
-        "started_at": job.started_at.isoformat() if job.started_at else None,
-        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
-        "error": job.error,
-        "counts": dict(sorted(job.counts.items())),
     }
 
 

@@ -75,6 +75,19 @@ class Job:
     def active(self) -> bool:
         return self.state in ACTIVE_STATES
 
+    def to_json(self) -> dict[str, Any]:
+        """The fields every view of a job shows (the API's and ``ingest job --json``'s)."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "state": str(self.state),
+            "created_at": self.created_at.isoformat(),
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "error": self.error,
+            "counts": dict(sorted(self.counts.items())),
+        }
+
 
 def _params(job: Job) -> str:
     return json.dumps(
