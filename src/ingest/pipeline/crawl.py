@@ -304,6 +304,8 @@ class Crawler:
         known = await self._with_store_retry(functools.partial(self.store.frontier, sorted(keys)))
         if any(entry.article_id is not None for entry in known.values()):
             return LearnOutcome.KNOWN
+        if await self._with_store_retry(functools.partial(self.store.has_copy, analysed)):
+            return LearnOutcome.KNOWN  # a copy, under another URL, of an article stored before
         call = functools.partial(
             count_blocks, self.store, analysed, page, settings=learn, now=self.options.clock()
         )

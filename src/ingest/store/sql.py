@@ -173,6 +173,18 @@ class SqlStore:
                 update(articles).where(articles.c.id == article_id).values(seq=self._next_seq(conn))
             )
 
+    def has_copy(self, article: Article) -> bool:
+        with self._read() as conn:
+            same = conn.execute(
+                select(articles.c.id)
+                .where(articles.c.content_hash == article.content_hash)
+                .limit(1)
+            ).first()
+            if same is not None:
+                return True
+            candidates = self._candidates(conn, 0, band_keys(article.fingerprint))
+        return bool(matching_clusters(article.fingerprint, candidates, threshold=self.threshold))
+
     def _values(self, article: Article) -> dict[str, Any]:
         return {
             "url": article.url,

@@ -158,3 +158,16 @@ def test_a_warc_of_fetched_pages_reads_back_whole_without_html_only(tmp_path: Pa
         writer.write(odd)
     assert len(list(WarcReader(path))) == 1
     assert list(WarcReader(path, html_only=False))[1] == odd
+
+
+async def test_a_copy_of_a_stored_article_under_a_new_url_is_not_counted(
+    store: SqlStore,
+) -> None:
+    # A run before stored story 1; this batch has it again under another URL, and story 2.
+    assert store.save(article("/news/1", 1), now=NOW).article_id is not None
+    heard: list[LearnOutcome] = []
+    batch = [page("/wire/1", story_page(1)), page("/news/2", story_page(2))]
+    await crawler(store).learn_pages(pages_of(batch), on_page=heard.append)
+    assert heard == [LearnOutcome.KNOWN, LearnOutcome.COUNTED]
+    assert store.has_copy(article("/elsewhere/1", 1))
+    assert not store.has_copy(article("/elsewhere/3", 3))
