@@ -212,6 +212,8 @@ class HttpFetcher:
         assert session is not None, "use 'async with'"
         options = self.options
         robots = options.obey_robots and kind is not FetchKind.ROBOTS
+        conditional = request.etag is not None or request.last_modified is not None
+        headers = _conditional_headers(request) if conditional else None
         chain: tuple[str, ...] = ()
         seen: set[str] | None = None
         while True:
@@ -230,9 +232,7 @@ class HttpFetcher:
                 # ClientTimeout.total covers connect, headers and the body read in this block
                 async with (
                     self._limiter.slot(host, min_delay=delay),
-                    session.get(
-                        url, headers=_conditional_headers(request), allow_redirects=False
-                    ) as resp,
+                    session.get(url, headers=headers, allow_redirects=False) as resp,
                 ):
                     location = resp.headers.get("Location") if resp.status in _REDIRECTS else None
                     if location is None:
@@ -271,9 +271,7 @@ class HttpFetcher:
         )
 
 
-def _conditional_headers(request: FetchRequest) -> dict[str, str] | None:
-    if request.etag is None and request.last_modified is None:
-        return None
+def _conditional_headers(request: FetchRequest) -> dict[str, str]:
     headers: dict[str, str] = {}
     if request.etag:
         headers["If-None-Match"] = request.etag

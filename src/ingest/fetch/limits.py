@@ -35,12 +35,14 @@ class HostLimiterUnavailable(TransientError):
 
 
 class _HostState:
-    __slots__ = ("active", "next_start", "semaphore")
+    __slots__ = ("active", "next_start", "semaphore", "undelayed")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, owner: LocalHostLimiter, limit: int) -> None:
         self.semaphore = asyncio.Semaphore(limit)
         self.next_start = 0.0
         self.active = 0
+        #: the slot for ``min_delay=0``, shared: a slot keeps no state of its own per use
+        self.undelayed = _LocalSlot(owner, self, 0.0)
 
 
 class _LocalSlot:
@@ -103,14 +105,14 @@ class LocalHostLimiter:
         if state is None:
             if len(self._hosts) >= self._max_idle:
                 self._prune()
-            state = self._hosts[host] = _HostState(self._limit)
+            state = self._hosts[host] = _HostState(self, self._limit)
         state.active += 1  # counted from here so that _prune never drops a host about to be used
-        return _LocalSlot(self, state, min_delay)
+        return _LocalSlot(self, state, min_delay) if min_delay > 0 else state.undelayed
 
     async def defer(self, host: str, seconds: float) -> None:
         state = self._hosts.get(host)
         if state is None:
-            state = self._hosts[host] = _HostState(self._limit)
+            state = self._hosts[host] = _HostState(self, self._limit)
         state.next_start = max(state.next_start, self._clock() + seconds)
 
     async def _wait_turn(self, state: _HostState, min_delay: float) -> None:

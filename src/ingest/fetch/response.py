@@ -76,7 +76,8 @@ class ResponseReader:
             return Rejected(failure, retry_after)
         headers = resp.headers
         content_type = headers.get("Content-Type")
-        media, declared_codec = self._type_info(content_type)
+        info = self._types.get(content_type)
+        media, declared_codec = info if info is not None else self._type_info(content_type)
         if media and media not in self._options.content_types[kind]:
             article = kind is FetchKind.ARTICLE
             reason = Reason.NOT_HTML if article else Reason.UNSUPPORTED_CONTENT_TYPE

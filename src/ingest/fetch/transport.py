@@ -38,20 +38,25 @@ class LazyReadTimeoutHandler(ResponseHandler):
 
     #: loop time by which the next byte must arrive; None while no read is being timed
     _read_deadline: float | None = None
+    #: when the armed timer (``_read_timeout_handle``) fires
+    _read_timer_at = 0.0
 
     def _reschedule_timeout(self) -> None:
         timeout = self._read_timeout
         if not timeout:
             self._drop_timeout()
             return
-        loop = self._loop
-        deadline = self._read_deadline = loop.time() + timeout
+        deadline = self._read_deadline = self._loop.time() + timeout
         handle = self._read_timeout_handle
         if handle is not None:
-            if handle.when() <= deadline + _SLACK:
+            if self._read_timer_at <= deadline + _SLACK:
                 return  # fires by the deadline and re-arms itself if bytes came meanwhile
             handle.cancel()  # a shorter timeout than the armed one: arm for this deadline
-        self._read_timeout_handle = loop.call_at(deadline, self._check_read_timeout)
+        self._arm(deadline)
+
+    def _arm(self, when: float) -> None:
+        self._read_timer_at = when
+        self._read_timeout_handle = self._loop.call_at(when, self._check_read_timeout)
 
     def _drop_timeout(self) -> None:
         # Nothing is timed any more; an armed timer finds no deadline and lapses.
@@ -62,9 +67,8 @@ class LazyReadTimeoutHandler(ResponseHandler):
         deadline = self._read_deadline
         if deadline is None:
             return
-        loop = self._loop
-        if deadline - loop.time() > _SLACK:  # bytes arrived since the timer was armed
-            self._read_timeout_handle = loop.call_at(deadline, self._check_read_timeout)
+        if deadline - self._loop.time() > _SLACK:  # bytes arrived since the timer was armed
+            self._arm(deadline)
             return
         self._read_deadline = None
         self._on_read_timeout()
