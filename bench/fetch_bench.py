@@ -2,9 +2,12 @@
 
 A local aiohttp server (in a child process by default, so the client measured gets its own
 core) serves N small HTML pages and an allow-all robots.txt. Each round fetches every page
-once with a bare loop (one ClientSession, a semaphore of the same concurrency) and once with
-``HttpFetcher`` (robots on, address guard on with loopback allowed, per-host limit = the same
-concurrency); rounds alternate so drift hits both alike. Prints pages/s, client CPU ms per
+once with a bare loop (one ClientSession, a semaphore of the same concurrency, one task per
+URL that reads the body, counts it and lets it go) and once with ``HttpFetcher`` (robots on,
+address guard on with loopback allowed, per-host limit = the same concurrency), driven the same
+way: one task per URL, ``fetcher.fetch``, count, let go. ``--collect`` fetches through
+``fetch_many`` instead, which holds all the round's pages until it ends, as the bare loop does
+not. Rounds alternate so drift hits both alike. Prints pages/s, client CPU ms per
 page, and the overhead of the fetcher.
 
 Each round's bare run and fetcher run are back to back, so the median of the rounds' ratios is
@@ -13,9 +16,9 @@ extra client CPU per page and the load average before and after show how disturb
 
 After the warm-up the heap is frozen (``gc.freeze()``): the ~55,000 objects that importing
 ingest, aiohttp and redis leaves behind are then no longer scanned by each full collection.
-Without it, a full collection (25-40 ms here) runs every two or three rounds, triggered by the
-pages the fetcher returns but landing in a bare or a fetcher run alike, and adds 10-20 % to
-that run at random. ``--no-gc-freeze`` measures without it.
+Without it, a full collection (25-40 ms here) runs every few rounds (every two or three with
+``--collect``, whose held pages set it off), lands in a bare or a fetcher run alike and adds
+10-20 % to that run at random. ``--no-gc-freeze`` measures without it.
 
     .venv/bin/python bench/fetch_bench.py --pages 2000 --concurrency 32 --rounds 7
 """
@@ -102,8 +105,33 @@ async def bare_round(urls: list[str], concurrency: int) -> tuple[int, int]:
     return ok, size
 
 
+async def fetch_all(fetcher: HttpFetcher, urls: list[str], collect: bool) -> tuple[int, int]:
+    """Every URL through ``fetcher``. By default exactly as the bare loop does it: one task per
+    URL that counts its page and lets it go (as the crawl's fetch workers pass each page on).
+    With ``collect``, as one ``fetch_many`` batch, whose 2,000 results are all held until the
+    round ends (8 MB of bodies at 4 KiB, 128 MB at 64 KiB, that the bare loop never holds)."""
+    if collect:
+        results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
+        pages = [r for r in results if isinstance(r, Page)]
+        return len(pages), sum(len(p.body) for p in pages)
+    ok = 0
+    size = 0
+
+    async def one(url: str) -> None:
+        nonlocal ok, size
+        result = await fetcher.fetch(FetchRequest(url=url))
+        if isinstance(result, Page) and result.status == 200:
+            ok += 1
+            size += len(result.body)
+
+    async with asyncio.TaskGroup() as tg:
+        for url in urls:
+            tg.create_task(one(url))
+    return ok, size
+
+
 async def fetcher_round(
-    urls: list[str], concurrency: int, redis_url: str | None = None
+    urls: list[str], concurrency: int, redis_url: str | None = None, collect: bool = False
 ) -> tuple[int, int]:
     options = FetchOptions(
         user_agent="ingest-bench/0.1 (+https://github.com/ingest-news/ingest)",
@@ -113,26 +141,23 @@ async def fetcher_round(
     )
     if redis_url is None:
         async with HttpFetcher(options) as fetcher:
-            results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
-    else:
-        from redis.asyncio import Redis
+            return await fetch_all(fetcher, urls, collect)
+    from redis.asyncio import Redis
 
-        from ingest.fetch import RedisHostLimiter, RedisRobotsCache
+    from ingest.fetch import RedisHostLimiter, RedisRobotsCache
 
-        redis = Redis.from_url(redis_url)
-        prefix = f"bench:fetch:{os.getpid()}:{time.time_ns()}:"
-        limiter = RedisHostLimiter(redis, concurrency=concurrency, prefix=prefix)
-        robots = RedisRobotsCache(redis, prefix=prefix)
-        try:
-            async with HttpFetcher(options, limiter=limiter, robots_cache=robots) as fetcher:
-                results = await fetch_many(fetcher, [FetchRequest(url=u) for u in urls])
-        finally:
-            keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
-            if keys:
-                await redis.delete(*keys)
-            await redis.aclose()
-    pages = [r for r in results if isinstance(r, Page)]
-    return len(pages), sum(len(p.body) for p in pages)
+    redis = Redis.from_url(redis_url)
+    prefix = f"bench:fetch:{os.getpid()}:{time.time_ns()}:"
+    limiter = RedisHostLimiter(redis, concurrency=concurrency, prefix=prefix)
+    robots = RedisRobotsCache(redis, prefix=prefix)
+    try:
+        async with HttpFetcher(options, limiter=limiter, robots_cache=robots) as fetcher:
+            return await fetch_all(fetcher, urls, collect)
+    finally:
+        keys = [k async for k in redis.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
 
 
 @dataclass
@@ -146,7 +171,7 @@ async def timed(name: str, urls: list[str], args: argparse.Namespace) -> Sample:
     if name == "bare":
         ok, size = await bare_round(urls, args.concurrency)
     else:
-        ok, size = await fetcher_round(urls, args.concurrency, args.redis)
+        ok, size = await fetcher_round(urls, args.concurrency, args.redis, args.collect)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     if ok != len(urls):
         raise SystemExit(f"{name}: only {ok}/{len(urls)} pages fetched")
@@ -195,7 +220,8 @@ async def run(args: argparse.Namespace, base: str) -> None:
         f" server {'in-process' if args.in_process else 'child process'},"
         f" {args.kb} KiB pages, gzip {'on' if args.gzip else 'off'},"
         f" politeness state {'in Redis' if args.redis else 'in process'},"
-        f" heap {'frozen' if args.gc_freeze else 'not frozen'} after warm-up"
+        f" heap {'frozen' if args.gc_freeze else 'not frozen'} after warm-up,"
+        f" fetcher {'in fetch_many, results held' if args.collect else 'driven as the bare loop'}"
     )
     print(f"bare aiohttp : {bare:8.0f} pages/s  {bare_cpu:.3f} CPU ms/page")
     print(f"HttpFetcher  : {fetcher:8.0f} pages/s  {fetcher_cpu:.3f} CPU ms/page")
@@ -256,6 +282,11 @@ def main() -> None:
     parser.add_argument("--kb", type=int, default=4, help="approximate page size in KiB")
     parser.add_argument("--gzip", action="store_true", help="serve gzip-encoded pages")
     parser.add_argument("--in-process", action="store_true", help="server on the same loop")
+    parser.add_argument(
+        "--collect",
+        action="store_true",
+        help="fetch with fetch_many, holding every result until the round ends",
+    )
     parser.add_argument(
         "--no-gc-freeze",
         dest="gc_freeze",

@@ -224,7 +224,7 @@ class HttpFetcher:
                 if robots:
                     decision = self.robots.cached(url)
                     if decision is None:  # rules not in the local memo: load them
-                        decision = await self.robots.check(url)
+                        decision = await self.robots.load_and_check(url)
                     if not decision.allowed:
                         reason, detail = decision.reason, decision.detail
                         return self._fail(request, reason, detail, decision.retryable), None

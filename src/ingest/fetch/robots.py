@@ -176,13 +176,19 @@ class RobotsPolicy:
         self._memo_ttl = memo_ttl
         self._clock = clock
         self._memo: dict[str, _Parsed] = {}
-        self._pending: dict[str, asyncio.Future[_Parsed]] = {}
+        #: origins whose rules are being loaded -> the futures of the callers waiting for them
+        self._pending: dict[str, list[asyncio.Future[_Parsed]]] = {}
 
     async def check(self, url: URL) -> RobotsDecision:
         """May ``url`` be fetched? Never raises for a misbehaving server."""
         decision = self.cached(url)
         if decision is not None:
             return decision
+        return await self.load_and_check(url)
+
+    async def load_and_check(self, url: URL) -> RobotsDecision:
+        """:meth:`check` for a URL that :meth:`cached` had no answer for: wait for its origin's
+        rules (fetched once however many callers wait) and decide."""
         return self._decide(await self._rules(origin_of(url)), url)
 
     def cached(self, url: URL) -> RobotsDecision | None:
@@ -225,19 +231,26 @@ class RobotsPolicy:
         memo = self._memo.get(origin)
         if memo is not None and memo.expires > self._clock():
             return memo
-        pending = self._pending.get(origin)
-        if pending is not None:  # single flight: every waiter wakes at once when it is done
-            return await asyncio.shield(pending)
-        future: asyncio.Future[_Parsed] = asyncio.get_running_loop().create_future()
-        self._pending[origin] = future
+        waiting = self._pending.get(origin)
+        if waiting is not None:
+            # Single flight: wait for the caller that is loading. Each waiter has its own
+            # future, so cancelling one waiter cancels neither the load nor the other waiters
+            # (what asyncio.shield would give, with one callback per waiter instead of two).
+            waiter: asyncio.Future[_Parsed] = asyncio.get_running_loop().create_future()
+            waiting.append(waiter)
+            return await waiter
+        waiting = self._pending[origin] = []
         try:
             parsed = await self._load(origin)
         except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # retrieved here, so an unwaited future logs nothing
+            for waiter in waiting:
+                if not waiter.done():
+                    waiter.set_exception(exc)
             raise
         else:
-            future.set_result(parsed)
+            for waiter in waiting:
+                if not waiter.done():
+                    waiter.set_result(parsed)
             return parsed
         finally:
             del self._pending[origin]

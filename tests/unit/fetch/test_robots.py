@@ -221,3 +221,67 @@ async def test_cached_decides_without_io_once_the_rules_are_loaded() -> None:
     clock.now += 61.0  # the memo expired: load again (from the shared cache)
     assert p.cached(URL("https://news.test/world/story")) is None
     assert fetch.calls == ["https://news.test:443/robots.txt"]
+
+
+class GatedFetch:
+    """A robots.txt fetch that waits until the test lets it finish (or fail)."""
+
+    def __init__(self, result: FetchResult | BaseException) -> None:
+        self.result = result
+        self.calls: list[str] = []
+        self.gate = asyncio.Event()
+
+    async def __call__(self, url: str) -> FetchResult:
+        self.calls.append(url)
+        await self.gate.wait()
+        if isinstance(self.result, BaseException):
+            raise self.result
+        return self.result
+
+
+async def test_a_cancelled_waiter_leaves_the_load_and_the_other_waiters_alone() -> None:
+    fetch = GatedFetch(page(200, ROBOTS))
+    p = RobotsPolicy(MemoryRobotsCache(clock=Clock()), fetch, agent="ingest", clock=Clock())
+    loader = asyncio.create_task(p.check(URL("https://news.test/a")))
+    await asyncio.sleep(0)
+    waiters = [asyncio.create_task(p.check(URL(f"https://news.test/b/{i}"))) for i in range(3)]
+    await asyncio.sleep(0)
+    waiters[1].cancel()
+    await asyncio.sleep(0)
+    fetch.gate.set()
+    assert (await loader).allowed
+    assert (await waiters[0]).allowed and (await waiters[2]).allowed
+    with pytest.raises(asyncio.CancelledError):
+        await waiters[1]
+    assert fetch.calls == ["https://news.test:443/robots.txt"]
+    assert p.cached(URL("https://news.test/c")) is not None
+
+
+async def test_a_failed_load_reaches_every_waiter_and_the_next_check_loads_again() -> None:
+    fetch = GatedFetch(RuntimeError("bug in a robots cache"))
+    p = RobotsPolicy(MemoryRobotsCache(clock=Clock()), fetch, agent="ingest", clock=Clock())
+    tasks = [asyncio.create_task(p.check(URL(f"https://news.test/{i}"))) for i in range(3)]
+    await asyncio.sleep(0)
+    fetch.gate.set()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert all(isinstance(o, RuntimeError) for o in outcomes)
+    assert len(fetch.calls) == 1
+    fetch.result = page(200, ROBOTS)
+    assert (await p.check(URL("https://news.test/again"))).allowed
+    assert len(fetch.calls) == 2
+
+
+async def test_a_cancelled_loader_lets_its_waiters_go() -> None:
+    fetch = GatedFetch(page(200, ROBOTS))
+    p = RobotsPolicy(MemoryRobotsCache(clock=Clock()), fetch, agent="ingest", clock=Clock())
+    loader = asyncio.create_task(p.check(URL("https://news.test/a")))
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(p.check(URL("https://news.test/b")))
+    await asyncio.sleep(0)
+    loader.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await loader
+    with pytest.raises(asyncio.CancelledError):
+        await waiter  # not left hanging on a load nobody finishes
+    fetch.gate.set()
+    assert (await p.check(URL("https://news.test/c"))).allowed  # a new load
