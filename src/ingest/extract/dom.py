@@ -112,8 +112,8 @@ def attr(node: LexborNode, name: str) -> str:
 
 def class_id(node: LexborNode) -> str:
     """``class`` and ``id`` of a node, lower-cased, space separated."""
-    attrs = node.attributes  # one dict: twice as fast as the ``attrs`` proxy's lookups
-    return f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+    # One attribute lookup and the id property: cheaper than building the attributes dict.
+    return f"{node.attrs.get('class') or ''} {node.id or ''}".lower()
 
 
 def link_chars(node: LexborNode) -> int:

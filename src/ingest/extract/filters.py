@@ -124,7 +124,7 @@ _GOOD = 90
 
 def _weight(text: str) -> int:
     """Length with CJK characters counted as three (they carry a word each)."""
-    if text.isascii() or max(text) < "\u3040":  # no CJK possible: skip the regex scan
+    if text.isascii():
         return len(text)
     return len(text) + 2 * len(_CJK.findall(text))
 
