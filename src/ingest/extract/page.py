@@ -101,7 +101,8 @@ def extract_page(
     if problem or body_node is None:
         reason, detail = problem or ("empty", "no body")
         return NotArticle(reason, detail, meta.title)
-    headline_links = len(body_node.css(_HEADLINE_LINKS))
+    # Only a page without JSON-LD is judged a listing by its headline links (``_listing``).
+    headline_links = 0 if meta.ld.found else len(body_node.css(_HEADLINE_LINKS))
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
     body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
     count = sum(words(b.text) for b in body.blocks)
