@@ -51,10 +51,20 @@ class _Body:
 
 def words(text: str) -> int:
     """Word count, CJK characters counted as half a word each."""
-    count = len(text.split())
-    if text.isascii():
-        return count
-    return count + len(_CJK.findall(text)) // 2
+    return _with_cjk(len(text.split()), text)
+
+
+def _block_words(block: Block) -> int:
+    """``words`` of a block: ``clean`` left its text with single spaces only (not a ``pre``
+    block's, which keeps its layout)."""
+    text = block.text
+    if block.kind == "pre":
+        return words(text)
+    return _with_cjk(text.count(" ") + 1 if text else 0, text)
+
+
+def _with_cjk(count: int, text: str) -> int:
+    return count if text.isascii() else count + len(_CJK.findall(text)) // 2
 
 
 def _source(html: str | bytes) -> tuple[str, str | bytes]:
@@ -105,7 +115,7 @@ def extract_page(
     headline_links = 0 if meta.ld.found else len(body_node.css(_HEADLINE_LINKS))
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
     body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
-    count = sum(words(b.text) for b in body.blocks)
+    count = sum(_block_words(b) for b in body.blocks)
     problem = result_problem(count, meta, visible[:_PAGE_SAMPLE], meta.title or "", headline_links)
     if problem:
         return NotArticle(problem[0], problem[1], meta.title)
@@ -162,7 +172,7 @@ def _structured(
     ld_words = words(meta.ld.body) if meta.ld.body else 0
     if ld_words < 60:
         return blocks, strategy
-    if sum(words(b.text) for b in blocks) < 0.6 * ld_words:
+    if sum(_block_words(b) for b in blocks) < 0.6 * ld_words:
         return filter_blocks(_json_ld_blocks(meta.ld.body), meta.title, lead), "json-ld"
     guided = guide_blocks(blocks, meta.ld.body)
     if guided is not None and len(guided) < len(blocks):
