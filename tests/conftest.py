@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -27,6 +28,11 @@ from support.services import (
 )
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property tests assert behaviour, never time: no per-example deadline (a loaded machine or a
+# first call that warms a cache would otherwise fail them).
+settings.register_profile("ingest", deadline=None)
+settings.load_profile("ingest")
 
 
 @pytest.fixture(scope="session")

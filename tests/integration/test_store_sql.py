@@ -187,12 +187,16 @@ def test_an_article_linking_two_clusters_merges_them(store: SqlStore) -> None:
     assert len(store.query(ArticleQuery(one_per_cluster=True))) == 1
 
 
+@pytest.mark.integration
 def test_change_cursors_have_no_gaps_for_a_reader_during_concurrent_writes(
-    store: SqlStore,
+    postgres_url: str,
 ) -> None:
     """A reader following the change cursor (as incremental exports and the stream do) while
     four writers store concurrently ends up having seen every article: a cursor is never
-    issued to a change that commits after a reader could have moved past it."""
+    issued to a change that commits after a reader could have moved past it. (PostgreSQL:
+    SQLite runs one write transaction at a time, so its cursors are in commit order anyway.)"""
+    store = SqlStore(make_engine(postgres_url))
+    store.upgrade()
     import threading
     from concurrent.futures import ThreadPoolExecutor
 
@@ -215,12 +219,17 @@ def test_change_cursors_have_no_gaps_for_a_reader_during_concurrent_writes(
             if finished:
                 return
 
-    with ThreadPoolExecutor(max_workers=writers + 1) as pool:
-        reader = pool.submit(follow)
-        list(pool.map(write, range(writers)))
-        done.set()
-        reader.result()
-    every = {a.id for a in store.query(ArticleQuery(limit=1000))}
+    try:
+        with ThreadPoolExecutor(max_workers=writers + 1) as pool:
+            reader = pool.submit(follow)
+            try:
+                list(pool.map(write, range(writers)))
+            finally:
+                done.set()  # the reader stops also when a writer failed
+            reader.result()
+        every = {a.id for a in store.query(ArticleQuery(limit=1000))}
+    finally:
+        store.engine.dispose()
     assert len(every) == writers * per_writer
     assert seen == every, f"the reader missed {len(every - seen)} articles"
 
