@@ -114,6 +114,14 @@ async def _run_job(control: JobControl) -> str:
     return job.id
 
 
+def _url_locks(redis_url: str, prefix: str) -> int:
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return len(list(client.scan_iter(match=f"{prefix}url:*", count=1000)))
+    finally:
+        client.close()
+
+
 async def _until_no_url_locks(redis_url: str, prefix: str, cluster: Cluster) -> None:
     client = redis.Redis.from_url(redis_url)
     try:
@@ -221,6 +229,9 @@ async def test_cancelled_job_stops_and_releases_its_urls(
             await wait_job(control, job.id, cluster, until=lambda j: j.counts.get("fetched", 0) > 0)
             cancelled = await asyncio.to_thread(control.cancel, job.id)
             assert cancelled is not None and cancelled.state is JobState.CANCELLED
+            # Cancelling releases the URLs it has not settled at once, whether or not their
+            # task messages ever run (one lost by the broker never would).
+            assert _url_locks(redis_url, setup.settings.redis_prefix) == 0
             cluster.process_worker()
             # Cancelled tasks skip their work and release their URL locks.
             await _until_no_url_locks(redis_url, setup.settings.redis_prefix, cluster)

@@ -366,8 +366,17 @@ class JobTracker:
         return out
 
     def cancel(self, job_id: str) -> None:
+        """Flag the job cancelled (its queued tasks skip their work) and release the locks it
+        holds on URLs it has not settled, so another job can crawl them at once, also those
+        whose task message will never run (one the broker lost in a restart)."""
         try:
             self._redis.set(self._k(job_id, "cancelled"), 1, ex=7 * 86400)
+            keys = self._redis.sdiff([self._k(job_id, "todo"), self._k(job_id, "done")])
+            pipe = self._redis.pipeline(transaction=False)
+            for raw in keys:
+                key = raw.decode() if isinstance(raw, bytes) else str(raw)
+                self._unlock(keys=[self._url(key)], args=[job_id], client=pipe)
+            pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job flags: {exc}") from exc
 
