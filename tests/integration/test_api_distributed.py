@@ -15,7 +15,6 @@ from typing import Any
 
 import aiohttp
 import pytest
-import redis
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -25,7 +24,14 @@ from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
 from ingest.settings import Settings
 from ingest.store.base import ArticleQuery
-from support.celery_workers import Cluster, celery_cluster, settings_of, worker_env, write_sources
+from support.celery_workers import (
+    Cluster,
+    celery_cluster,
+    settings_of,
+    url_locks,
+    worker_env,
+    write_sources,
+)
 from support.openapi import check
 from support.services import free_port
 
@@ -158,14 +164,6 @@ async def test_api_jobs_run_on_the_workers(
                 check(await deleted.json(), "/jobs/{id}", "delete", 409)
 
 
-def _url_locks(redis_url: str, prefix: str) -> int:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        return len(list(client.scan_iter(match=f"{prefix}url:*", count=1000)))
-    finally:
-        client.close()
-
-
 async def test_delete_cancels_a_running_job_on_the_workers(
     tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
@@ -199,10 +197,10 @@ async def test_delete_cancels_a_running_job_on_the_workers(
                 cluster.process_worker()
                 prefix = settings.redis_prefix
                 for _ in range(480):
-                    if not _url_locks(redis_url, prefix):
+                    if not url_locks(redis_url, prefix):
                         break
                     await asyncio.sleep(0.25)
-                assert _url_locks(redis_url, prefix) == 0, cluster.logs()
+                assert url_locks(redis_url, prefix) == 0, cluster.logs()
                 after = await _job(client, posted["id"])
                 assert after["state"] == "cancelled"
                 store = open_store(settings)

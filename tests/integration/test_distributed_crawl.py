@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import redis
 
 from ingest.bootstrap import embedded_crawler, open_store
 from ingest.cli.jobs import add_job_parser, run_job_command
@@ -33,6 +32,7 @@ from support.celery_workers import (
     celery_cluster,
     control_of,
     settings_of,
+    url_locks,
     wait_job,
     worker_env,
     write_sources,
@@ -114,23 +114,11 @@ async def _run_job(control: JobControl) -> str:
     return job.id
 
 
-def _url_locks(redis_url: str, prefix: str) -> int:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        return len(list(client.scan_iter(match=f"{prefix}url:*", count=1000)))
-    finally:
-        client.close()
-
-
 async def _until_no_url_locks(redis_url: str, prefix: str, cluster: Cluster) -> None:
-    client = redis.Redis.from_url(redis_url)
-    try:
-        for _ in range(600):
-            if not list(client.scan_iter(match=f"{prefix}url:*", count=1000)):
-                return
-            await asyncio.sleep(0.2)
-    finally:
-        client.close()
+    for _ in range(600):
+        if not url_locks(redis_url, prefix):
+            return
+        await asyncio.sleep(0.2)
     raise AssertionError(f"URL locks still held after 120 s\n{cluster.logs()}")
 
 
@@ -231,7 +219,7 @@ async def test_cancelled_job_stops_and_releases_its_urls(
             assert cancelled is not None and cancelled.state is JobState.CANCELLED
             # Cancelling releases the URLs it has not settled at once, whether or not their
             # task messages ever run (one lost by the broker never would).
-            assert _url_locks(redis_url, setup.settings.redis_prefix) == 0
+            assert url_locks(redis_url, setup.settings.redis_prefix) == 0
             cluster.process_worker()
             # Cancelled tasks skip their work and release their URL locks.
             await _until_no_url_locks(redis_url, setup.settings.redis_prefix, cluster)

@@ -22,6 +22,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import redis
+
 from ingest.cli.jobs import job_control
 from ingest.errors import TransientError
 from ingest.pipeline.distributed import JobControl
@@ -44,6 +46,7 @@ __all__ = [
     "settings_of",
     "throwaway_postgres",
     "throwaway_redis",
+    "url_locks",
     "wait_job",
     "worker_env",
     "write_sources",
@@ -176,6 +179,15 @@ class Cluster:
     def stop_all(self) -> None:
         for worker in self.workers:
             worker.kill()
+
+
+def url_locks(redis_url: str, prefix: str) -> int:
+    """How many URL locks (of any job) the keys under ``prefix`` hold."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return len(list(client.scan_iter(match=f"{prefix}url:*", count=1000)))
+    finally:
+        client.close()
 
 
 def worker_env(
