@@ -26,6 +26,42 @@ _PARENT_SHARE = 0.75
 _PUNCT = ",，、،;。."
 
 
+class _Sizes:
+    """Text and link lengths of nodes, measured once: the region search asks for the same big
+    containers' sizes several times, and the tree does not change while it runs."""
+
+    __slots__ = ("_links", "_raw", "_strip")
+
+    def __init__(self) -> None:
+        self._strip: dict[int, int] = {}
+        self._raw: dict[int, int] = {}
+        self._links: dict[int, int] = {}
+
+    def text(self, node: LexborNode) -> int:
+        """``len(node.text(strip=True))``"""
+        key = node.mem_id
+        size = self._strip.get(key)
+        if size is None:
+            size = self._strip[key] = len(node.text(strip=True))
+        return size
+
+    def raw(self, node: LexborNode) -> int:
+        """``len(node.text())``"""
+        key = node.mem_id
+        size = self._raw.get(key)
+        if size is None:
+            size = self._raw[key] = len(node.text())
+        return size
+
+    def links(self, node: LexborNode) -> int:
+        """``link_chars(node)``"""
+        key = node.mem_id
+        size = self._links.get(key)
+        if size is None:
+            size = self._links[key] = link_chars(node)
+        return size
+
+
 @dataclass(frozen=True, slots=True)
 class Region:
     """The chosen content nodes (in document order) and the strategy that chose them."""
@@ -39,9 +75,13 @@ def _unit_score(text: str) -> float:
     return 1.0 + min(commas, 10) + min(len(text) / 100.0, 3.0)
 
 
-def _score_units(root: LexborNode) -> dict[int, tuple[LexborNode, float]]:
+def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode, float]]:
     scores: dict[int, tuple[LexborNode, float]] = {}
-    units = [(node, clean(node.text())) for node in root.css(_UNITS)[:_MAX_UNITS]]
+    units = []
+    for node in root.css(_UNITS)[:_MAX_UNITS]:
+        raw = node.text()
+        if len(raw) >= _MIN_UNIT:  # ``clean`` only ever shortens a text
+            units.append((node, clean(raw)))
     for node in root.css(_TEXT_CONTAINERS)[:_MAX_UNITS]:
         direct = node.text(deep=False, strip=True)
         if len(direct) >= _MIN_UNIT * 2:
@@ -49,10 +89,11 @@ def _score_units(root: LexborNode) -> dict[int, tuple[LexborNode, float]]:
     for node, text in units:
         if len(text) < _MIN_UNIT:
             continue
-        score = _unit_score(text) * (0.5 if node.tag in ("li", "td", "dd") else 1.0)
-        links = link_chars(node) if node.tag != "pre" else 0
+        tag = node.tag
+        score = _unit_score(text) * (0.5 if tag in ("li", "td", "dd") else 1.0)
+        links = sizes.links(node) if tag != "pre" else 0
         score *= max(0.0, 1.0 - links / len(text))
-        if node.tag in _CONTAINER_TAGS:  # the text container itself holds the text
+        if tag in _CONTAINER_TAGS:  # the text container itself holds the text
             _add(scores, node, score)
         parent = node.parent
         for level in range(5):
@@ -84,12 +125,14 @@ def _weight(node: LexborNode) -> float:
     return weight
 
 
-def _final_scores(scores: dict[int, tuple[LexborNode, float]]) -> list[tuple[float, LexborNode]]:
+def _final_scores(
+    scores: dict[int, tuple[LexborNode, float]], sizes: _Sizes
+) -> list[tuple[float, LexborNode]]:
     ranked = sorted(scores.values(), key=lambda item: item[1], reverse=True)[:6]
     final = []
     for node, raw in ranked:
-        text_len = max(1, len(node.text(strip=True)))
-        density = link_chars(node) / text_len
+        text_len = max(1, sizes.text(node))
+        density = sizes.links(node) / text_len
         final.append(((raw + _weight(node)) * (1.0 - min(density, 1.0)), node))
     final.sort(key=lambda item: item[0], reverse=True)
     return final
@@ -126,24 +169,24 @@ def _lift(top: LexborNode, best: float, final: list[tuple[float, LexborNode]]) -
     return top
 
 
-def _widen(top: LexborNode) -> LexborNode:
+def _widen(top: LexborNode, sizes: _Sizes) -> LexborNode:
     """Climb past wrappers that hold (almost) nothing but ``top``."""
     for _ in range(6):
         parent = top.parent
         if parent is None or parent.tag in ("body", "html"):
             break
-        if len(top.text()) < 0.85 * len(parent.text()):
+        if sizes.raw(top) < 0.85 * sizes.raw(parent):
             break
         top = parent
     return top
 
 
-def _sibling_is_content(child: LexborNode, top_class: str) -> bool:
+def _sibling_is_content(child: LexborNode, top_class: str, sizes: _Sizes) -> bool:
     """A sibling of the main container that continues the body (a split body)."""
-    text_len = len(child.text(strip=True))
+    text_len = sizes.text(child)
     if text_len < 60:
         return False
-    links = link_chars(child)
+    links = sizes.links(child)
     if links > 0.25 * text_len:
         return False
     if top_class and (child.attributes.get("class") or "") == top_class:
@@ -152,9 +195,9 @@ def _sibling_is_content(child: LexborNode, top_class: str) -> bool:
 
 
 def _siblings(
-    top: LexborNode, best: float, scores: dict[int, tuple[LexborNode, float]]
+    top: LexborNode, best: float, scores: dict[int, tuple[LexborNode, float]], sizes: _Sizes
 ) -> list[LexborNode]:
-    top = _widen(top)
+    top = _widen(top, sizes)
     parent = top.parent
     if parent is None or parent.tag in ("html",):
         return [top]
@@ -166,11 +209,11 @@ def _siblings(
             out.append(child)
             continue
         score = scores.get(child.mem_id, (child, 0.0))[1]
-        if score >= threshold or _sibling_is_content(child, top_class):
+        if score >= threshold or _sibling_is_content(child, top_class, sizes):
             out.append(child)
         elif child.tag == "p":
             text = clean(child.text())
-            links = link_chars(child)
+            links = sizes.links(child)
             if (len(text) > 80 and links < 0.25 * len(text)) or (
                 text.endswith(".") and links == 0 and len(text) > 20
             ):
@@ -178,23 +221,24 @@ def _siblings(
     return out
 
 
-def _good_chars(node: LexborNode) -> int:
-    return len(node.text(strip=True)) - link_chars(node)
+def _good_chars(node: LexborNode, sizes: _Sizes) -> int:
+    return sizes.text(node) - sizes.links(node)
 
 
 def find_region(root: LexborNode) -> Region | None:
     """The main content of ``root`` (a cleaned ``<body>``), or ``None`` when it has no text."""
-    scores = _score_units(root)
+    sizes = _Sizes()
+    scores = _score_units(root, sizes)
     if not scores:
         return None
-    final = _final_scores(scores)
+    final = _final_scores(scores, sizes)
     if not final or final[0][0] <= 0:
         return None
     best, top = final[0]
     top = _lift(top, best, final)
-    nodes = _siblings(top, best, scores)
-    region_chars = sum(_good_chars(n) for n in nodes)
-    semantic = _semantic(root, nodes, region_chars)
+    nodes = _siblings(top, best, scores, sizes)
+    region_chars = sum(_good_chars(n, sizes) for n in nodes)
+    semantic = _semantic(root, nodes, region_chars, sizes)
     if semantic is not None:
         nodes = [semantic]
     nodes = _first_article(nodes)
@@ -215,10 +259,12 @@ def _first_article(nodes: list[LexborNode]) -> list[LexborNode]:
     return [stories[0]]
 
 
-def _semantic(root: LexborNode, nodes: list[LexborNode], region_chars: int) -> LexborNode | None:
+def _semantic(
+    root: LexborNode, nodes: list[LexborNode], region_chars: int, sizes: _Sizes
+) -> LexborNode | None:
     """A semantic container holding (nearly) the same text as the density region."""
     for candidate in root.css(_SEMANTIC)[:10]:
-        chars = _good_chars(candidate)
+        chars = _good_chars(candidate, sizes)
         if chars < 200:
             continue
         if any(_contains(candidate, n) for n in nodes):

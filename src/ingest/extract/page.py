@@ -3,6 +3,7 @@ not-an-article verdict. Each stage is a small pure function; ``extract_page`` wi
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, replace
 
@@ -36,6 +37,9 @@ _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][^\W\d_]+\.?\s){1,3}[A-ZÀ-Þ][^\W\d_]+$
 _BINARY_SHARE = 0.1
 _PAGE_SAMPLE = 20_000
 _UTF8_BOM = b"\xef\xbb\xbf"
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_UTF8_WINDOW = 32 * 1024
+_SAMPLE_BYTES = 64 * 1024
 _SKIP_SELECTOR = ", ".join(SKIP_TAGS)
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
 
@@ -68,18 +72,33 @@ def _with_cjk(count: int, text: str) -> int:
 
 
 def _source(html: str | bytes) -> tuple[str, str | bytes]:
-    """The page as text (for checks) and as the parser should get it: valid UTF-8 bytes go to
-    the parser as they are, anything else is decoded and sanitised first."""
+    """A sample of the page as text (for the checks) and the page as the parser should get it:
+    UTF-8 bytes go to the parser as they are, anything else is decoded and sanitised first."""
     if isinstance(html, bytes | bytearray | memoryview):
         data = bytes(html[:MAX_CHARS])
-        if not data.startswith(_UTF8_BOM):
-            try:
-                return data.decode("utf-8"), data
-            except UnicodeDecodeError:
-                pass
+        if not data.startswith(_UTF8_BOM) and _reads_as_utf8(data):
+            sample = codecs.utf_8_decode(data[:_SAMPLE_BYTES], "replace", False)[0]
+            return (sample if sample.strip() else data.decode("utf-8", "replace")), data
         html = decode_html(data)
     text = sanitize_text(html[:MAX_CHARS])
     return text, text
+
+
+def _reads_as_utf8(data: bytes) -> bool:
+    """True when ``data`` is UTF-8: the stretch from its first non-ASCII byte on decodes strictly.
+
+    Decoding the whole page would cost as much as a tenth of the parse; a page in a legacy
+    encoding fails on its first accented letter, which is not a valid UTF-8 sequence. Invalid
+    bytes further on become U+FFFD in the parser, as with any other malformed input."""
+    first = _NON_ASCII.search(data)
+    if first is None:
+        return True
+    start = first.start()
+    try:
+        codecs.utf_8_decode(data[start : start + _UTF8_WINDOW], "strict", False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _looks_binary(text: str) -> bool:
@@ -106,7 +125,9 @@ def extract_page(
         meta = _apply_rules(tree, meta, rules)
     remove_all(tree.css(_SKIP_SELECTOR))
     body_node = tree.body
-    visible = clean(body_node.text(separator=" ")[: _PAGE_SAMPLE * 2]) if body_node else ""
+    # A sample of the page's text for the page-level checks (consent walls, error pages...).
+    sample = body_node.text(separator=" ")[: _PAGE_SAMPLE * 2] if body_node else ""
+    visible = " ".join(sample.split())
     problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
     if problem or body_node is None:
         reason, detail = problem or ("empty", "no body")

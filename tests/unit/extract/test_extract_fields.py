@@ -137,3 +137,32 @@ def test_related_block_inside_article_is_removed() -> None:
 def test_meta_charset_is_used_for_bytes() -> None:
     data = b"<html><head><meta charset='windows-1252'></head><body><p>caf\xe9</p></body></html>"
     assert "café" in decode_html(data)
+
+
+def _legacy_page(padding: int) -> str:
+    """An article in Western European text, its first accented letter ``padding`` characters in."""
+    filler = "<!-- " + "x" * padding + " -->"
+    para = "".join(
+        f"<p>Le café du coin a rouvert ses portes après des mois de travaux, et le quartier "
+        f"s'en réjouit ; la {n}e semaine, les habitués sont revenus très nombreux.</p>"
+        for n in range(2, 8)
+    )
+    return (
+        "<html><head><meta charset='windows-1252'><title>Le café rouvre</title></head><body>"
+        f"{filler}<article><h1>Le café rouvre</h1>{para}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize("padding", [0, 40_000, 300_000])
+def test_legacy_encoded_bytes_are_decoded_by_their_charset(padding: int) -> None:
+    result = extract(_legacy_page(padding).encode("cp1252"))
+    assert isinstance(result, Extracted)
+    assert "Le café du coin a rouvert ses portes après des mois" in result.body
+    assert "\ufffd" not in result.body
+
+
+@pytest.mark.parametrize("padding", [0, 40_000, 300_000])
+def test_utf8_bytes_are_read_as_utf8_whatever_the_declared_charset(padding: int) -> None:
+    result = extract(_legacy_page(padding).encode("utf-8"))
+    assert isinstance(result, Extracted)
+    assert "Le café du coin a rouvert ses portes après des mois" in result.body
