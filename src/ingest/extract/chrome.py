@@ -64,10 +64,13 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
-        if node.tag in _NOT_BY_OWN_NAME:
-            continue  # a link or icon named "share" inside a paragraph is not a block to drop
         chrome, strong = _judge(class_id(node))
-        if not chrome or node.tag in _NEVER_BY_NAME or (node.tag in _HEADING_TAGS and not strong):
+        if not chrome:
+            continue
+        tag = node.tag
+        if tag in _NOT_BY_OWN_NAME:
+            continue  # a link or icon named "share" inside a paragraph is not a block to drop
+        if tag in _NEVER_BY_NAME or (tag in _HEADING_TAGS and not strong):
             continue  # a heading's own class says little; its container decides
         if _protected(node, page_chars, strong=strong):
             continue
