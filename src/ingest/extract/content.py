@@ -23,7 +23,6 @@ _MIN_UNIT = 25
 _MAX_UNITS = 6_000
 _DIVIDERS = (1, 2, 6, 9, 12)
 _PARENT_SHARE = 0.75
-_PUNCT = ",，、،;。."
 
 
 class _Sizes:
@@ -71,7 +70,7 @@ class Region:
 
 
 def _unit_score(text: str) -> float:
-    commas = sum(text.count(c) for c in _PUNCT[:4])
+    commas = text.count(",") + text.count("，") + text.count("、") + text.count("،")
     return 1.0 + min(commas, 10) + min(len(text) / 100.0, 3.0)
 
 
@@ -91,7 +90,7 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
             continue
         tag = node.tag
         score = _unit_score(text) * (0.5 if tag in ("li", "td", "dd") else 1.0)
-        links = sizes.links(node) if tag != "pre" else 0
+        links = sizes.links(node) if tag != "pre" and not _text_only(node) else 0
         score *= max(0.0, 1.0 - links / len(text))
         if tag in _CONTAINER_TAGS:  # the text container itself holds the text
             _add(scores, node, score)
@@ -102,6 +101,16 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
             _add(scores, parent, score / _DIVIDERS[level])
             parent = parent.parent
     return scores
+
+
+def _text_only(node: LexborNode) -> bool:
+    """True when ``node`` has no element children, so no links (spares a selector match)."""
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            return False
+        child = child.next
+    return True
 
 
 def _add(scores: dict[int, tuple[LexborNode, float]], node: LexborNode, score: float) -> None:
