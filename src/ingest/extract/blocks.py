@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import clean, link_chars
+from ingest.extract.dom import clean
 from ingest.model import Block, BlockKind
 
 __all__ = ["walk_blocks"]
@@ -33,12 +33,19 @@ _SKIP = frozenset(
     }
 )  # fmt: skip
 _HEADINGS = {"h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-_BLOCK_INSIDE = "p, div, ul, ol, h2, h3, h4, h5, h6, blockquote, table, section, article, pre, br"
+#: Elements that make an inline element or a list item a container of blocks.
+_BLOCK_INSIDE = frozenset(
+    {"p", "div", "ul", "ol", "h2", "h3", "h4", "h5", "h6", "blockquote", "table", "section",
+     "article", "pre", "br"}
+)  # fmt: skip
+_BR = frozenset({"br"})
+_H1 = frozenset({"h1"})
+_NONE: frozenset[str] = frozenset()
 _MAX_LINK_SHARE = 0.5
 _MAX_BLOCKS = 5_000
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     children: Iterator[LexborNode]
     parts: list[str] = field(default_factory=list)
@@ -47,7 +54,7 @@ class _Frame:
     in_link: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Out:
     blocks: list[Block] = field(default_factory=list)
     in_link: bool = False
@@ -61,8 +68,9 @@ class _Out:
         self.blocks.append(Block(kind, text, level))
 
     def flush(self, frame: _Frame) -> None:
-        if frame.parts and not "".join(frame.parts).isspace():
-            lines = "".join(frame.parts).split("\n")
+        joined = "".join(frame.parts)
+        if joined and not joined.isspace():
+            lines = joined.split("\n")
             share = frame.link_len / max(1, sum(len(x) for x in lines))
             for line in lines:
                 text = clean(line)
@@ -73,20 +81,39 @@ class _Out:
 
 
 def _header_is_chrome(node: LexborNode) -> bool:
-    return node.css_first("h1") is not None or len(node.text()) < 400
+    return _inside(node, _H1)[0] or len(node.text()) < 400
 
 
-def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0) -> None:
-    text = node.text()
-    out.add(kind, text, level, link_chars(node))
+def _inside(node: LexborNode, stop: frozenset[str]) -> tuple[bool, int]:
+    """Whether ``node`` or an element below it has a tag in ``stop``, and if not, the
+    characters of link text below it (``dom.link_chars``).
+
+    One walk over the elements answers both; a ``css`` call parses its selector every time,
+    which costs more than walking the few elements of a paragraph or list item. Like ``css``,
+    the walk includes ``node`` itself.
+    """
+    links = 0
+    for element in node.traverse():
+        tag = element.tag
+        if tag in stop:
+            return True, 0
+        if tag == "a":
+            links += len(element.text(strip=True))
+    return False, links
+
+
+def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0, links: int = -1) -> None:
+    """A block of ``node``'s text; ``links`` is its link text when already known."""
+    out.add(kind, node.text(), level, _inside(node, _NONE)[1] if links < 0 else links)
 
 
 def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
     """``li`` children become blocks, or containers when they hold blocks themselves."""
     for child in node.iter():
-        if child.tag == "li" and child.css_first(_BLOCK_INSIDE) is None:
-            _leaf(child, out, "li")
-        elif child.tag not in _SKIP:
+        tag = child.tag
+        if tag == "li" and not (inside := _inside(child, _BLOCK_INSIDE))[0]:
+            _leaf(child, out, "li", links=inside[1])
+        elif tag not in _SKIP:
             stack.append(_Frame(iter([child]), in_link=out.in_link))
 
 
@@ -129,22 +156,22 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
     out.in_link = frame.in_link
     if tag in _SKIP:
         return
-    plain = tag in _INLINE and _text_only(child)
-    if plain or (tag in _INLINE and child.css_first(_BLOCK_INSIDE) is None):
-        text = child.text()
-        frame.parts.append(text)
-        if tag == "a":
-            frame.link_len += len(clean(text))
-        elif not plain and child.css_first("a") is not None:
-            frame.link_len += link_chars(child)
-        return
+    if tag in _INLINE:
+        blocks, links = (False, 0) if _text_only(child) else _inside(child, _BLOCK_INSIDE)
+        if not blocks:
+            text = child.text()
+            frame.parts.append(text)
+            frame.link_len += len(clean(text)) if tag == "a" else links
+            return
     if tag == "br":
         frame.parts.append("\n")
         return
-    out.flush(frame)
+    if frame.parts:
+        out.flush(frame)
     if tag in {"p", "dt", "dd"}:
-        if child.css_first("br") is None:
-            _leaf(child, out, "p")
+        broken, links = _inside(child, _BR)
+        if not broken:
+            _leaf(child, out, "p", links=links)
         else:  # lines broken with <br> become paragraphs of their own
             stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
     elif tag in _HEADINGS:
@@ -152,8 +179,9 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
     elif tag in ("ul", "ol"):
         _list_items(child, stack, out)
     elif tag == "li":
-        if child.css_first(_BLOCK_INSIDE) is None:
-            _leaf(child, out, "li")
+        blocks, links = _inside(child, _BLOCK_INSIDE)
+        if not blocks:
+            _leaf(child, out, "li", links=links)
         else:
             stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
     elif tag == "blockquote":
@@ -179,14 +207,17 @@ def walk_blocks(regions: list[LexborNode]) -> list[Block]:
         stack = [_Frame(iter([region]))]
         while stack:
             frame = stack[-1]
-            child = next(frame.children, None)
-            if child is None:
+            depth = len(stack)
+            for child in frame.children:
+                if child.is_text_node:
+                    frame.parts.append(child.text_content or "")
+                elif child.is_element_node:
+                    _element(child, frame, stack, out)
+                    if len(stack) > depth:
+                        break  # walk the frames just pushed first; this one resumes after them
+            else:
                 out.in_link = frame.in_link
-                out.flush(frame)
+                if frame.parts:
+                    out.flush(frame)
                 stack.pop()
-                continue
-            if child.is_text_node:
-                frame.parts.append(child.text_content or "")
-            elif child.is_element_node:
-                _element(child, frame, stack, out)
     return out.blocks
