@@ -6,7 +6,7 @@ import re
 
 from ingest.extract.metadata import Meta
 
-__all__ = ["page_problem", "result_problem"]
+__all__ = ["TEXT_READ", "page_problem", "result_problem"]
 
 _CAPTCHA = re.compile(
     r"captcha|verify (?:that )?you are (?:a )?human|are you a robot|i'?m not a robot|"
@@ -38,6 +38,9 @@ _ERROR = re.compile(
     re.IGNORECASE,
 )
 _SHORT_PAGE = 2_500
+#: The checks read at most this many characters of the page's text (a page with more text
+#: than this is neither a wall nor an error page by its text alone).
+TEXT_READ = 6_000
 _MIN_WORDS = 40
 
 
@@ -62,7 +65,8 @@ def result_problem(
         return None
     if title and _ERROR.search(title) and words < 80:
         return "error_page", title[:120]
-    if len(visible) < 6_000 and _CONSENT.search(visible) and _ACCEPT.search(visible) and words < 80:
+    short = len(visible) < TEXT_READ
+    if short and _CONSENT.search(visible) and _ACCEPT.search(visible) and words < 80:
         return "consent_wall", "consent prompt without article text"
     if not meta.ld.found and _listing(meta, headline_links):
         return "listing", "many headline links, little running text"

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.blocks import walk_blocks
 from ingest.extract.chrome import strip_chrome
-from ingest.extract.classify import page_problem, result_problem
+from ingest.extract.classify import TEXT_READ, page_problem, result_problem
 from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
@@ -35,7 +35,7 @@ MAX_CHARS = 8_000_000
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][^\W\d_]+\.?\s){1,3}[A-ZÀ-Þ][^\W\d_]+$")
 _BINARY_SHARE = 0.1
-_PAGE_SAMPLE = 20_000
+_PAGE_SAMPLE = 40_000
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _UTF8_WINDOW = 32 * 1024
@@ -101,6 +101,19 @@ def _reads_as_utf8(data: bytes) -> bool:
     return True
 
 
+def _page_text(text: str) -> str:
+    """The start of the page's text, whitespace collapsed, for the page-level checks (consent
+    walls, error and block pages): as much as they read (``TEXT_READ`` characters), taken
+    from the first ``_PAGE_SAMPLE`` characters of the raw text at most."""
+    end = min(len(text), _PAGE_SAMPLE)
+    size = min(end, 2 * TEXT_READ)
+    while True:
+        sample = " ".join(text[:size].split())
+        if len(sample) >= TEXT_READ or size >= end:
+            return sample
+        size = min(end, 2 * size)
+
+
 def _looks_binary(text: str) -> bool:
     head = text[:4096]
     bad = head.count("\ufffd")
@@ -125,10 +138,8 @@ def extract_page(
         meta = _apply_rules(tree, meta, rules)
     remove_all(tree.css(_SKIP_SELECTOR))
     body_node = tree.body
-    # A sample of the page's text for the page-level checks (consent walls, error pages...).
-    sample = body_node.text(separator=" ")[: _PAGE_SAMPLE * 2] if body_node else ""
-    visible = " ".join(sample.split())
-    problem = page_problem(visible[:_PAGE_SAMPLE], meta.title or "")
+    page_text = _page_text(body_node.text(separator=" ") if body_node else "")
+    problem = page_problem(page_text, meta.title or "")
     if problem or body_node is None:
         reason, detail = problem or ("empty", "no body")
         return NotArticle(reason, detail, meta.title)
@@ -137,7 +148,7 @@ def extract_page(
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
     body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
     count = sum(_block_words(b) for b in body.blocks)
-    problem = result_problem(count, meta, visible[:_PAGE_SAMPLE], meta.title or "", headline_links)
+    problem = result_problem(count, meta, page_text, meta.title or "", headline_links)
     if problem:
         return NotArticle(problem[0], problem[1], meta.title)
     return _result(meta, body, images)
