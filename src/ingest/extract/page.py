@@ -76,29 +76,29 @@ def _source(html: str | bytes) -> tuple[str, str | bytes]:
     UTF-8 bytes go to the parser as they are, anything else is decoded and sanitised first."""
     if isinstance(html, bytes | bytearray | memoryview):
         data = bytes(html[:MAX_CHARS])
-        if not data.startswith(_UTF8_BOM) and _reads_as_utf8(data):
-            sample = codecs.utf_8_decode(data[:_SAMPLE_BYTES], "replace", False)[0]
+        sample = None if data.startswith(_UTF8_BOM) else _utf8_head(data)
+        if sample is not None:
             return (sample if sample.strip() else data.decode("utf-8", "replace")), data
         html = decode_html(data)
     text = sanitize_text(html[:MAX_CHARS])
     return text, text
 
 
-def _reads_as_utf8(data: bytes) -> bool:
-    """True when ``data`` is UTF-8: the stretch from its first non-ASCII byte on decodes strictly.
+def _utf8_head(data: bytes) -> str | None:
+    """The first ``_SAMPLE_BYTES`` of ``data`` as text when ``data`` is UTF-8, else ``None``.
 
-    Decoding the whole page would cost as much as a tenth of the parse; a page in a legacy
-    encoding fails on its first accented letter, which is not a valid UTF-8 sequence. Invalid
-    bytes further on become U+FFFD in the parser, as with any other malformed input."""
-    first = _NON_ASCII.search(data)
-    if first is None:
-        return True
-    start = first.start()
+    UTF-8 is judged on the head, or on the stretch from the first non-ASCII byte when the head
+    is plain ASCII: decoding the whole page would cost as much as a tenth of the parse, and a
+    page in a legacy encoding fails on its first accented letter, which is not a valid UTF-8
+    sequence. Invalid bytes further on become U+FFFD in the parser, as with any malformed input."""
     try:
-        codecs.utf_8_decode(data[start : start + _UTF8_WINDOW], "strict", False)
+        head = codecs.utf_8_decode(data[:_SAMPLE_BYTES], "strict", False)[0]
+        if head.isascii() and (first := _NON_ASCII.search(data, _SAMPLE_BYTES)) is not None:
+            start = first.start()
+            codecs.utf_8_decode(data[start : start + _UTF8_WINDOW], "strict", False)
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
+    return head
 
 
 def _page_text(text: str) -> str:

@@ -148,8 +148,8 @@ def _legacy_page(padding: int) -> str:
         for n in range(2, 8)
     )
     return (
-        "<html><head><meta charset='windows-1252'><title>Le café rouvre</title></head><body>"
-        f"{filler}<article><h1>Le café rouvre</h1>{para}</article></body></html>"
+        "<html><head><meta charset='windows-1252'><title>Un bistrot rouvre</title></head><body>"
+        f"{filler}<article><h1>Un bistrot rouvre</h1>{para}</article></body></html>"
     )
 
 
