@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dom import clean
 
-__all__ = ["LdArticle", "read_jsonld"]
+__all__ = ["SCRIPTS", "LdArticle", "read_jsonld", "read_scripts"]
 
 _ARTICLE_TYPES = (
     "article",
@@ -165,11 +165,20 @@ def _score(obj: dict[str, object]) -> int:
     return score
 
 
+#: The page's JSON-LD blocks.
+SCRIPTS = 'script[type="application/ld+json"]'
+
+
 def read_jsonld(tree: LexborHTMLParser) -> LdArticle:
     """Read the main article object of the page's JSON-LD, if any."""
+    return read_scripts(tree.css(SCRIPTS))
+
+
+def read_scripts(scripts: list[LexborNode]) -> LdArticle:
+    """``read_jsonld`` of the page's JSON-LD ``scripts`` (``SCRIPTS``), in document order."""
     best: dict[str, object] | None = None
     listing = False
-    for script in tree.css('script[type="application/ld+json"]')[:30]:
+    for script in scripts[:30]:
         for obj in _objects(_load(script.text())):
             types = _types(obj)
             if any(t in _ARTICLE_TYPES or t.endswith("article") for t in types):

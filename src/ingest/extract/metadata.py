@@ -15,7 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
 from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
-from ingest.extract.jsonld import LdArticle, read_jsonld
+from ingest.extract.jsonld import SCRIPTS, LdArticle, read_scripts
 from ingest.extract.people import clean_authors
 from ingest.extract.titles import clean_title, host_key
 
@@ -33,6 +33,7 @@ _BYLINE_GROUPS = (
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
 )
+_HEAD_DATA = f"{SCRIPTS}, meta[content]"
 _AUTHOR_LABEL = re.compile(
     r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|autoren|auteur|autore|"
     r"text|texto|reporter|redakteur(?:in)?|written by)\s*:?$",
@@ -66,9 +67,9 @@ class Meta:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
-def _meta_map(tree: LexborHTMLParser) -> dict[str, list[str]]:
+def _meta_map(nodes: list[LexborNode]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for node in tree.css("meta[content]")[:2000]:
+    for node in nodes[:2000]:
         attrs = node.attributes
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         key = key or attrs.get("http-equiv")
@@ -234,8 +235,10 @@ def _canonical(
 
 def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     """Read every metadata field the page offers, preferring JSON-LD, then meta tags, then DOM."""
-    ld = read_jsonld(tree)
-    meta = _meta_map(tree)
+    # One walk of the document for both the JSON-LD scripts and the meta tags.
+    found = tree.css(_HEAD_DATA)
+    ld = read_scripts([n for n in found if n.tag == "script"])
+    meta = _meta_map([n for n in found if n.tag == "meta"])
     prov: dict[str, str] = {}
     base = url
     canonical, prov_c = _canonical(tree, meta, ld, base)
