@@ -16,6 +16,8 @@ from ingest.extract.vocabulary import (
     EMBED_PLACEHOLDER,
     INTERFACE_LINE,
     PROMPT,
+    PROMPT_HINTS,
+    any_of,
     credit_line,
     is_chrome_heading,
 )
@@ -35,38 +37,89 @@ _KEY_LIMIT = 1200  # titles and leads are shorter than this
 _LATE = 0.6
 
 
+_NON_WORD = re.compile(r"\W+")
+#: The ASCII characters ``\W`` matches (all but letters, digits and ``_``).
+_ASCII_NON_WORD = bytes(c for c in range(128) if not (chr(c).isalnum() or chr(c) == "_"))
+
+
 def _key(text: str) -> str:
-    return re.sub(r"\W+", "", text.casefold())
+    """``text`` case-folded, without non-word characters (to compare blocks to title and lead)."""
+    if text.isascii():  # the same without a regex pass: casefold() is lower() on ASCII
+        return text.encode().lower().translate(None, _ASCII_NON_WORD).decode()
+    return _NON_WORD.sub("", text.casefold())
 
 
 def _is_date_line(text: str) -> bool:
     return len(text) < 60 and bool(_DATE_LINE.match(text)) and parse_any_date(text) is not None
 
 
-def _repeats(text: str, size: int, keys: tuple[str, str]) -> bool:
-    """True when the block is the title or the lead again (or has no word characters)."""
-    if size <= _KEY_LIMIT and any(0.5 * len(k) <= size <= 2 * len(k) + 10 for k in keys):
-        return _key(text) in (*keys, "")
-    return False
+class _Repeats:
+    """Tells blocks that are the title or the lead again (or have no word characters).
+
+    A block's key costs a pass over its text, so it is built only for a block whose size is
+    near a key's length and whose first character can begin one of the keys.
+    """
+
+    __slots__ = ("bounds", "heads", "keys")
+
+    def __init__(self, title_key: str, lead_key: str) -> None:
+        self.keys = (title_key, lead_key, "")
+        self.heads = (title_key[:1], lead_key[:1])
+        self.bounds = (
+            0.5 * len(title_key),
+            2 * len(title_key) + 10,
+            0.5 * len(lead_key),
+            2 * len(lead_key) + 10,
+        )
+
+    def __call__(self, text: str, size: int) -> bool:
+        low1, high1, low2, high2 = self.bounds
+        if size > _KEY_LIMIT or not (low1 <= size <= high1 or low2 <= size <= high2):
+            return False
+        first = text[:1]
+        if (
+            first.isascii()
+            and (first.isalnum() or first == "_")
+            and first.lower() not in self.heads
+        ):
+            return False  # the block's key would begin with this character, lower-cased
+        return _key(text) in self.keys
 
 
 def _hinted(low: str, hints: tuple[str, ...]) -> bool:
     """A cheap pre-check before a large regex: plain substring tests run in C and beat one
-    regex alternation of the same words by far."""
+    regex alternation of the same words by far (on short texts a trie does better: ``any_of``)."""
     return any(map(low.__contains__, hints))
 
 
 _COPYRIGHT_HINTS = ("©", "(c)", "copyright", "rights reserved", "rechte vorbehalten")
+#: The hints of all checks in ``_promotion``: one search rules them all out for most blocks.
+_SHORT_HINTS = any_of(EMBED_HINTS, PROMPT_HINTS, APPEAL_HINTS, _COPYRIGHT_HINTS)
 
 
-def _drop(block: Block, title_key: str, lead_key: str) -> bool:
+def _promotion(low: str, size: int) -> bool:
+    """An embed placeholder, a subscription prompt, an appeal or a copyright line (``low``:
+    the lower-cased text of a block shorter than 250 characters)."""
+    return bool(
+        (_hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low))
+        or (size < 160 and PROMPT.search(low))
+        or (_hinted(low, APPEAL_HINTS) and APPEAL.search(low))
+        or (size < 200 and _hinted(low, _COPYRIGHT_HINTS) and _COPYRIGHT.search(low))
+    )
+
+
+def _drop(block: Block, repeats: _Repeats) -> bool:
+    """True for a block that is not article text. Below 250 characters every check is pure
+    and a hit drops the block, so their order only matters for speed."""
     text = block.text
     size = len(text)
-    if _repeats(text, size, (title_key, lead_key)):
+    if repeats(text, size):
         return True
     if size >= 250:
+        if size >= 600:
+            return False
         low = text.lower()
-        return size < 600 and _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
+        return _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
     if is_chrome_heading(text):
         return True
     if (
@@ -75,14 +128,10 @@ def _drop(block: Block, title_key: str, lead_key: str) -> bool:
         and CHROME_HEADING_PREFIX.match(text)
     ):
         return True  # "Recommended videos", "Mehr zum Thema finden Sie hier:"
-    if not any(ch.isalpha() for ch in text):  # ids, counters, stray numbers
-        return True
+    if not text[:1].isalpha() and not any(ch.isalpha() for ch in text):
+        return True  # ids, counters, stray numbers
     low = text.lower()
-    if _hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low):
-        return True
-    if size < 160 and PROMPT.search(low):
-        return True
-    if _hinted(low, APPEAL_HINTS) and APPEAL.search(low):
+    if _SHORT_HINTS.search(low) is not None and _promotion(low, size):
         return True
     if credit_line(low):
         return True
@@ -104,7 +153,7 @@ def _holds_title(text: str, title_key: str) -> bool:
 
 
 def _ends_article(block: Block) -> bool:
-    if is_chrome_heading(block.text) and block.kind != "p":
+    if block.kind != "p" and is_chrome_heading(block.text):
         return True
     return (
         block.kind == "h" and len(block.text) < 50 and bool(CHROME_HEADING_PREFIX.match(block.text))
@@ -136,6 +185,8 @@ def _good(block: Block) -> bool:
     if block.kind not in ("p", "quote", "pre"):
         return False
     text = block.text
+    if len(text) >= _GOOD:  # the weight is at least the length: no need to count CJK
+        return True
     return _weight(text) >= _GOOD or (text.endswith(_SENTENCE_END) and len(text.split()) >= 5)
 
 
@@ -158,6 +209,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     heading with nothing under it."""
     title_key = _key(title or "") or "\0"
     lead_key = _key(lead or "") or "\0"
+    repeats = _Repeats(title_key, lead_key)
     out: list[Block] = []
     seen: set[tuple[str, str]] = set()
     total = sum(len(b.text) for b in blocks)
@@ -166,7 +218,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
         done += len(block.text)
         if done > _LATE * total and _ends_article(block):
             break  # "Related", "More from ..." late in the body: the article has ended
-        if _drop(block, title_key, lead_key):
+        if _drop(block, repeats):
             continue
         if not out and block.kind == "h" and _holds_title(block.text, title_key):
             continue  # kicker + headline repeated above the body

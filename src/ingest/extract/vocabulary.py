@@ -24,6 +24,8 @@ __all__ = [
     "INTERFACE_LINE",
     "LEAD_CLASS",
     "PROMPT",
+    "PROMPT_HINTS",
+    "any_of",
     "credit_line",
     "is_chrome_heading",
     "is_chrome_name",
@@ -202,6 +204,13 @@ PROMPT = re.compile(
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b",
 )
 
+#: Substrings one of which every PROMPT match contains (a cheap pre-check).
+PROMPT_HINTS = (
+    "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "unlock", "abonn",
+    "probeabo", "jetzt testen", "jetzt bestellen", "anmelden", "suscr", "inicia sesi",
+    "se connecter", "abbonati", "accedi", "assine", "cadastre-se", "logg inn", "prenumerera",
+)  # fmt: skip
+
 #: Donation, membership and comment-policy appeals (lower-cased blocks of up to ~500 chars).
 APPEAL = re.compile(
     r"support (?:our|independent|quality) journalism|support independent|make a (?:donation|"
@@ -222,6 +231,34 @@ APPEAL_HINTS = (
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp",
 )  # fmt: skip
+
+
+def _trie(words: set[str]) -> list[str]:
+    """The alternatives of a pattern that finds any of ``words``, grouped by first character."""
+    by_first: dict[str, set[str]] = {}
+    for word in words:
+        by_first.setdefault(word[0], set()).add(word[1:])
+    branches = []
+    for first, rests in sorted(by_first.items()):
+        head = re.escape(first)
+        if "" in rests:  # a search for the shorter word finds every text the longer ones are in
+            branches.append(head)
+            continue
+        inner = _trie(rests)
+        branches.append(head + (inner[0] if len(inner) == 1 else f"(?:{'|'.join(inner)})"))
+    return branches
+
+
+def any_of(*groups: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern whose ``search`` finds a text holding any of the words in ``groups``.
+
+    The words are arranged as a trie (``co(?:mment|ntent)|...``): ``re`` tries each alternative
+    of a flat alternation at every position, while in the trie most positions fail on their
+    first character. On short blocks one search for some sixty words costs less than half of
+    as many substring tests; on long texts substring tests stay faster.
+    """
+    return re.compile("|".join(_trie({word for group in groups for word in group})))
+
 
 #: Short navigation and interface lines that leak into content regions.
 INTERFACE_LINE = re.compile(
