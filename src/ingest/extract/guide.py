@@ -17,6 +17,9 @@ _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\W{_CJK}]+")
 _HAS_CJK = re.compile(rf"[{_CJK}]")
 _WORD = re.compile(r"\w+")  # the same tokens as _TOKEN on text without CJK, twice as fast
+#: Every ASCII byte that ``\w`` does not match (all but letters, digits and ``_``) to a space.
+_ASCII_SPACES = bytes(c if chr(c).isalnum() or c == ord("_") else ord(" ") for c in range(128))
+_ASCII_SPACES += bytes(range(128, 256))
 #: A block belongs to the article when this share of its words is in the articleBody.
 _IN_BODY = 0.6
 #: The articleBody must hold at least this share of the DOM text to be trusted as complete.
@@ -41,6 +44,8 @@ def ld_text(body: str) -> str:
 
 
 def _tokens(text: str) -> list[str]:
+    if text.isascii():  # _WORD's tokens without a regex: casefold() is lower() on ASCII
+        return text.encode().lower().translate(_ASCII_SPACES).decode().split()
     text = text.casefold()
     return _TOKEN.findall(text) if _HAS_CJK.search(text) else _WORD.findall(text)
 
@@ -60,7 +65,7 @@ def guide_blocks(blocks: list[Block], ld_body: str) -> list[Block] | None:
         return None
     keep: list[bool] = []
     for toks in per_block:
-        inside = sum(1 for t in toks if t in vocabulary)
+        inside = sum(map(vocabulary.__contains__, toks))  # True counts as 1
         keep.append(bool(toks) and inside >= _IN_BODY * len(toks))
     # A heading stays when the block after it stays (headings are often missing from JSON-LD).
     for i, block in enumerate(blocks):

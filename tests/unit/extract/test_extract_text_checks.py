@@ -7,6 +7,7 @@ import re
 import pytest
 
 from ingest.extract.filters import _SHORT_HINTS, _key, _Repeats
+from ingest.extract.guide import _HAS_CJK, _TOKEN, _WORD, _tokens
 from ingest.extract.vocabulary import (
     APPEAL_HINTS,
     EMBED_HINTS,
@@ -80,3 +81,12 @@ def test_repeats_matches_the_plain_key_comparison(title: str, text: str) -> None
         _key(text) in (title_key, lead_key, "")
     )
     assert _Repeats(title_key, lead_key)(text, size) == plain
+
+
+@pytest.mark.parametrize(
+    "text", [*TEXTS, "Mr. O'Neil's 3rd-quarter_results: +4.5% (est.)", "a\tb\nc"]
+)
+def test_tokens_are_the_word_runs(text: str) -> None:
+    folded = text.casefold()
+    expected = (_TOKEN if _HAS_CJK.search(folded) else _WORD).findall(folded)
+    assert _tokens(text) == expected
