@@ -136,8 +136,12 @@ def extract_page(
     meta = read_metadata(tree, url)
     if rules is not None:
         meta = _apply_rules(tree, meta, rules)
-    remove_all(tree.css(_SKIP_SELECTOR))
+    # The head has given its metadata: drop it whole, then what holds no article text below.
+    if (head := tree.head) is not None:
+        head.decompose()
     body_node = tree.body
+    if body_node is not None:
+        remove_all(body_node.css(_SKIP_SELECTOR))
     page_text = _page_text(body_node.text(separator=" ") if body_node else "")
     problem = page_problem(page_text, meta.title or "")
     if problem or body_node is None:
