@@ -14,10 +14,12 @@ from ingest.extract.vocabulary import CONTENT_CLASS, is_chrome_heading, is_chrom
 
 __all__ = ["strip_chrome"]
 
+# Selector lists are wrapped in ``:is()``: Lexbor returns an element once per selector of a
+# plain list that it matches (a ``nav`` with ``role=navigation`` twice), ``:is()`` once.
 _CHROME_TAGS = (
-    "nav, aside, footer, form[role=search], [role=navigation], [role=contentinfo], "
+    ":is(nav, aside, footer, form[role=search], [role=navigation], [role=contentinfo], "
     "[role=complementary], [aria-hidden=true], [hidden], "
-    "figure, figcaption, picture, img, menu"
+    "figure, figcaption, picture, img, menu)"
 )
 #: Links, icons and list items: their container's name decides, not theirs.
 _NOT_BY_OWN_NAME = frozenset(
@@ -26,7 +28,7 @@ _NOT_BY_OWN_NAME = frozenset(
 _NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
-_HEADINGS = "h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=head]"
+_HEADINGS = ":is(h2, h3, h4, h5, h6, [role=heading], [class*=title], [class*=head])"
 #: An element that holds this share of the page's text is content, whatever its name says.
 _PROTECT_SHARE = 0.35
 _PROTECT_MIN = 600
@@ -60,7 +62,7 @@ def _strip_tags(root: LexborNode, page_chars: int) -> None:
 
 
 def _strip_classes(root: LexborNode, page_chars: int) -> None:
-    nodes = root.css("[class], [id]")
+    nodes = root.css(":is([class], [id])")
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children

@@ -23,6 +23,7 @@ __all__ = [
     "parse",
     "remove_all",
     "text_of",
+    "unique",
     "visible",
 ]
 
@@ -151,13 +152,31 @@ def headline_node(root: LexborNode, title: str | None) -> LexborNode | None:
     first ``h1`` (some templates use ``h1`` for the site logo)."""
     first = root.css_first("h1")
     if title:
-        for node in root.css("h1, h2, [itemprop=headline]")[:30]:
+        for node in root.css(":is(h1, h2, [itemprop=headline])")[:30]:
             if clean(node.text()) == title:
                 return node
     return first
 
 
+def unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
+    """``nodes`` without repeats, in order (a plain selector list returns an element once per
+    selector it matches)."""
+    seen: set[int] = set()
+    out = []
+    for node in nodes:
+        key = node.mem_id
+        if key not in seen:
+            seen.add(key)
+            out.append(node)
+    return out
+
+
 def remove_all(nodes: Iterable[LexborNode]) -> None:
-    """Remove nodes, innermost (last in document order) first so no freed node is touched."""
+    """Remove nodes, innermost (last in document order) first so no freed node is touched,
+    each once (a plain selector list returns an element once per selector it matches)."""
+    done: set[int] = set()
     for node in reversed(list(nodes)):
-        node.decompose()
+        key = node.mem_id
+        if key not in done:
+            done.add(key)
+            node.decompose()

@@ -83,7 +83,7 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
             scope = parent
     best: tuple[int, LexborNode] | None = None
     seen = 0
-    for node in scope.css("[class], [itemprop=description]"):
+    for node in scope.css(":is([class], [itemprop=description])"):
         attrs = node.attributes
         if attrs.get("itemprop") != "description" and not _lead_named(attrs.get("class") or ""):
             continue

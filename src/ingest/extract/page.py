@@ -15,7 +15,16 @@ from ingest.extract.classify import TEXT_READ, page_problem, result_problem
 from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
-from ingest.extract.dom import SKIP_TAGS, attr, clean, parse, remove_all, text_of, visible
+from ingest.extract.dom import (
+    SKIP_TAGS,
+    attr,
+    clean,
+    parse,
+    remove_all,
+    text_of,
+    unique,
+    visible,
+)
 from ingest.extract.filters import filter_blocks
 from ingest.extract.guide import guide_blocks, unescape
 from ingest.extract.images import find_images
@@ -194,7 +203,7 @@ def _region(body: LexborNode, rules: SiteRules | None) -> tuple[list[LexborNode]
         remove_all(body.css(", ".join(rules.remove)))
     if rules is not None and rules.body:
         strip_chrome(body, keep_classes=True)
-        return list(body.css(", ".join(rules.body))), "rules"
+        return unique(body.css(", ".join(rules.body))), "rules"
     strip_chrome(body)
     region = find_region(body)
     return (list(region.nodes), region.strategy) if region else ([], "none")

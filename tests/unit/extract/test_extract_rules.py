@@ -108,3 +108,28 @@ def test_invalid_rule_files_raise_config_error(tmp_path: Path, text: str) -> Non
 def test_missing_rules_directory_raises_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         load_rules(tmp_path / "missing")
+
+
+def test_rule_selectors_matching_one_element_twice_take_it_once() -> None:
+    def paragraphs(first: int) -> str:
+        return "".join(
+            f"<p>Paragraph {n} of the story, long enough to be kept as running text.</p>"
+            for n in range(first, first + 4)
+        )
+
+    html = (
+        "<html><head><title>Story</title></head><body>"
+        f"<article id='story' class='story'>{paragraphs(1)}<h2>Background</h2>{paragraphs(5)}"
+        "<div class='promo' id='promo'>Buy the paper</div></article></body></html>"
+    )
+    rules = SiteRules(
+        hosts=("news.example.com",),
+        body=("article", "#story", ".story"),
+        remove=(".promo", "#promo"),
+    )
+    result = extract(html, "https://news.example.com/a", rules=rules)
+    assert isinstance(result, Extracted)
+    texts = [b.text for b in result.blocks]
+    assert texts.count("Background") == 1
+    assert texts[0].startswith("Paragraph 1 ")
+    assert "Buy the paper" not in result.body
