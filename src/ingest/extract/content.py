@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import class_id, clean, link_chars
+from ingest.extract.dom import class_id, clean
 from ingest.extract.vocabulary import CONTENT_CLASS
 
 __all__ = ["Region", "find_region"]
@@ -29,12 +29,13 @@ class _Sizes:
     """Text and link lengths of nodes, measured once: the region search asks for the same big
     containers' sizes several times, and the tree does not change while it runs."""
 
-    __slots__ = ("_links", "_raw", "_strip")
+    __slots__ = ("_link", "_links", "_raw", "_strip")
 
     def __init__(self) -> None:
         self._strip: dict[int, int] = {}
         self._raw: dict[int, int] = {}
         self._links: dict[int, int] = {}
+        self._link: dict[int, int] = {}  # one link's own text length
 
     def text(self, node: LexborNode) -> int:
         """``len(node.text(strip=True))``"""
@@ -53,11 +54,20 @@ class _Sizes:
         return size
 
     def links(self, node: LexborNode) -> int:
-        """``link_chars(node)``"""
+        """``link_chars(node)``; each link's text is measured once for all the (often nested)
+        candidates that hold it."""
         key = node.mem_id
         size = self._links.get(key)
         if size is None:
-            size = self._links[key] = link_chars(node)
+            sizes = self._link
+            size = 0
+            for link in node.css("a"):
+                link_key = link.mem_id
+                chars = sizes.get(link_key)
+                if chars is None:
+                    chars = sizes[link_key] = len(link.text(strip=True))
+                size += chars
+            self._links[key] = size
         return size
 
 
