@@ -25,6 +25,8 @@ _CHROME_TAGS = (
 _NOT_BY_OWN_NAME = frozenset(
     {"a", "img", "picture", "label", "time", "i", "hr", "br", "b", "em", "li"}
 )
+#: Elements with a class or id, except those whose own name never decides (fewer to read).
+_NAMED = f":is([class], [id]):not({', '.join(sorted(_NOT_BY_OWN_NAME))})"
 _NEVER_BY_NAME = frozenset({"html", "body", "main", "article"})
 _HEADING_TAGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 _ALWAYS_CHROME = frozenset({"nav", "menu", "figure", "figcaption", "picture", "img"})
@@ -62,7 +64,7 @@ def _strip_tags(root: LexborNode, page_chars: int) -> None:
 
 
 def _strip_classes(root: LexborNode, page_chars: int) -> None:
-    nodes = root.css(":is([class], [id])")
+    nodes = root.css(_NAMED)
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
