@@ -45,6 +45,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _NAME_LINE = re.compile(r"^(?:[A-ZÀ-Þ][^\W\d_]+\.?\s){1,3}[A-ZÀ-Þ][^\W\d_]+$")
 _BINARY_SHARE = 0.1
 _PAGE_SAMPLE = 40_000
+_SAMPLE_WORDS = 2_000  # enough words for ``TEXT_READ`` characters on all but odd pages
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
 _UTF8_WINDOW = 32 * 1024
@@ -114,13 +115,12 @@ def _page_text(text: str) -> str:
     """The start of the page's text, whitespace collapsed, for the page-level checks (consent
     walls, error and block pages): as much as they read (``TEXT_READ`` characters), taken
     from the first ``_PAGE_SAMPLE`` characters of the raw text at most."""
-    end = min(len(text), _PAGE_SAMPLE)
-    size = min(end, 2 * TEXT_READ)
-    while True:
-        sample = " ".join(text[:size].split())
-        if len(sample) >= TEXT_READ or size >= end:
-            return sample
-        size = min(end, 2 * size)
+    head = text[:_PAGE_SAMPLE]
+    words = head.split(None, _SAMPLE_WORDS)  # the last item holds the rest, unsplit
+    if len(words) > _SAMPLE_WORDS:
+        sample = " ".join(words[:-1])
+        return sample if len(sample) >= TEXT_READ else " ".join(head.split())
+    return " ".join(words)
 
 
 def _looks_binary(text: str) -> bool:
