@@ -4,6 +4,7 @@ density (a paragraph-scoring pass), merging sibling containers of a split body (
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
@@ -131,11 +132,15 @@ def _add(scores: dict[int, tuple[LexborNode, float]], node: LexborNode, score: f
         scores[key] = (node, score)
 
 
+@lru_cache(maxsize=1 << 12)
+def _content_named(names: str) -> bool:
+    return CONTENT_CLASS.search(names) is not None
+
+
 def _weight(node: LexborNode) -> float:
-    names = class_id(node)
     itemprop = node.attributes.get("itemprop") or ""
     weight = 0.0
-    if CONTENT_CLASS.search(names):
+    if _content_named(class_id(node)):
         weight += 25.0
     if itemprop.lower() == "articlebody":
         weight += 50.0
