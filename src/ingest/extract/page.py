@@ -282,7 +282,13 @@ def _visible_description(description: str, body: LexborNode) -> bool:
     """True when the page's description is also printed on the page, outside its chrome
     (a standfirst the markup does not name)."""
     text = clean(description)
-    return 40 <= len(text) <= 600 and text in " ".join(body.text(separator=" ").split())
+    if not 40 <= len(text) <= 600:
+        return False
+    raw = body.text(separator=" ")
+    words = text.split(" ")
+    if words[0] not in raw or words[-1] not in raw:
+        return False  # a word of it is missing: no need to collapse the page's whitespace
+    return text in " ".join(raw.split())
 
 
 def _byline_from_body(meta: Meta, blocks: list[Block], url: str | None) -> Meta:
