@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -32,6 +33,7 @@ _LISTING_TYPES = ("collectionpage", "itemlist", "searchresultspage", "website")
 _MAX_BLOCK = 2_000_000
 _WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 _MAX_NODES = 5_000
+_NESTED = (dict, list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +65,32 @@ def _objects(data: object) -> Iterator[dict[str, object]]:
         seen += 1
         if isinstance(item, dict):
             yield item
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+            # A list, not a generator, and a tuple for isinstance: this runs for every object.
+            stack.extend([v for v in item.values() if isinstance(v, _NESTED)])
         elif isinstance(item, list):
             stack.extend(reversed(item))
 
 
-def _types(obj: dict[str, object]) -> list[str]:
+_OTHER, _LISTING, _ARTICLE = 0, 1, 2
+
+
+@lru_cache(maxsize=1024)
+def _kind(name: str) -> int:
+    """``_ARTICLE``, ``_LISTING`` or ``_OTHER`` for one ``@type`` (cached: types repeat)."""
+    t = name.rsplit("/", 1)[-1].lower()
+    if t in _ARTICLE_TYPES or t.endswith("article"):
+        return _ARTICLE
+    return _LISTING if t in _LISTING_TYPES else _OTHER
+
+
+def _kind_of(obj: dict[str, object]) -> int:
+    """The kind of an object; an article type wins over a listing type in a list of types."""
     t = obj.get("@type")
-    values = t if isinstance(t, list) else [t]
-    return [v.rsplit("/", 1)[-1].lower() for v in values if isinstance(v, str)]
+    if isinstance(t, str):
+        return _kind(t)
+    if isinstance(t, list):
+        return max((_kind(v) for v in t if isinstance(v, str)), default=_OTHER)
+    return _OTHER
 
 
 def _text(value: object) -> str:
@@ -177,14 +196,16 @@ def read_jsonld(tree: LexborHTMLParser) -> LdArticle:
 def read_scripts(scripts: list[LexborNode]) -> LdArticle:
     """``read_jsonld`` of the page's JSON-LD ``scripts`` (``SCRIPTS``), in document order."""
     best: dict[str, object] | None = None
+    best_score = 0
     listing = False
     for script in scripts[:30]:
         for obj in _objects(_load(script.text())):
-            types = _types(obj)
-            if any(t in _ARTICLE_TYPES or t.endswith("article") for t in types):
-                if best is None or _score(obj) > _score(best):
-                    best = obj
-            elif any(t in _LISTING_TYPES for t in types) and t_has_items(obj):
+            kind = _kind_of(obj)
+            if kind == _ARTICLE:
+                score = _score(obj)
+                if best is None or score > best_score:
+                    best, best_score = obj, score
+            elif kind == _LISTING and t_has_items(obj):
                 listing = True
     if best is None:
         return LdArticle(listing=listing)

@@ -6,7 +6,7 @@ Runs on the full tree, before any chrome is removed. Pure; never raises.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -14,14 +14,15 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
-from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
+from ingest.extract.dom import absolute, attr, clean, distance, text_of
 from ingest.extract.jsonld import SCRIPTS, LdArticle, read_scripts
 from ingest.extract.people import clean_authors
-from ingest.extract.titles import clean_title, host_key
+from ingest.extract.titles import clean_title, headline_element, host_key
 
 __all__ = ["Meta", "org_like", "read_metadata"]
 
-#: Byline selectors, most specific first; the first group that yields a name wins.
+#: Byline selectors, most specific first; the first group that yields a name wins. Each group
+#: is searched as ``_byline_groups`` finds it, an element once per selector of it that it matches.
 _BYLINE_GROUPS = (
     "[itemprop=author] [itemprop=name]",
     "[itemprop=author]",
@@ -33,6 +34,20 @@ _BYLINE_GROUPS = (
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
 )
+#: The link paths of the fourth group; Lexbor walks the page once per selector of a list, so
+#: the links are found with fewer, shorter paths and checked for the real ones in Python.
+_AUTHOR_PATHS = (
+    "/author/", "/authors/", "/autor/", "/autoren/", "/auteur/", "/journalist/", "/redakteur/",
+    "/writer/", "/writers/", "/columnist/",
+)  # fmt: skip
+_AUTHOR_LINKS = (
+    'a:is([href*="/aut" i], [href*="/journalist/" i], [href*="/redakteur/" i], '
+    '[href*="/writer" i], [href*="/columnist/" i])'
+)
+#: The elements of the last two groups, in one walk: "aut" is in "author", "autor", "auteur".
+_AUTHOR_CLASSES = ":is([class*=aut i], [class*=signature i], [data-testid*=author i])"
+_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_ASCII_LOWER = str.maketrans(_UPPER, _UPPER.lower())
 _HEAD_DATA = f"{SCRIPTS}, meta[content]"
 _AUTHOR_LABEL = re.compile(
     r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|autoren|auteur|autore|"
@@ -143,10 +158,10 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
     body = tree.body
     if body is None:
         return ()
-    h1 = headline_node(body, title)
-    for group in _BYLINE_GROUPS:
+    h1 = headline_element(body, title)
+    for group in _byline_groups(body):
         best: tuple[int, tuple[str, ...]] | None = None
-        for node in body.css(group)[:12]:
+        for node in group[:12]:
             raw = node.text(separator="\n")
             if not 2 < len(raw) < 300 or _in_chrome(node):
                 continue
@@ -160,6 +175,47 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
         if best is not None:
             return best[1]
     return _labelled_byline(body)
+
+
+def _byline_groups(body: LexborNode) -> Iterator[list[LexborNode]]:
+    """What each selector group of ``_BYLINE_GROUPS`` finds in ``body``, in order, with fewer
+    walks of the page: no ``[itemprop=author]`` means no name inside one either."""
+    authors = body.css(_BYLINE_GROUPS[1])
+    if authors:
+        yield body.css(_BYLINE_GROUPS[0])
+        yield authors
+    yield body.css(_BYLINE_GROUPS[2])
+    yield _repeated(body.css(_AUTHOR_LINKS), lambda n: _count(_lower(n, "href"), _AUTHOR_PATHS))
+    yield body.css(_BYLINE_GROUPS[4])
+    named = body.css(_AUTHOR_CLASSES)
+    yield [n for n in named if "author" in (c := _lower(n, "class")) and "authority" not in c]
+    yield _repeated(named, _other_author_names)
+
+
+def _lower(node: LexborNode, name: str) -> str:
+    """An attribute's value lower-cased as CSS ``i`` matching does it (ASCII letters only)."""
+    value = node.attrs.get(name) or ""
+    return value.lower() if value.isascii() else value.translate(_ASCII_LOWER)
+
+
+def _count(text: str, parts: tuple[str, ...]) -> int:
+    return sum(part in text for part in parts)
+
+
+def _other_author_names(node: LexborNode) -> int:
+    """How many selectors of the last byline group ``node`` matches."""
+    names = _count(_lower(node, "class"), ("autor", "auteur", "signature"))
+    return names + ("author" in _lower(node, "data-testid"))
+
+
+def _repeated(nodes: list[LexborNode], times: Callable[[LexborNode], int]) -> list[LexborNode]:
+    """``nodes`` as a plain selector list returns them: each once per selector it matches."""
+    out: list[LexborNode] = []
+    for node in nodes:
+        out.extend([node] * times(node))
+        if len(out) >= 12:
+            break
+    return out
 
 
 def _labelled_byline(body: LexborNode) -> tuple[str, ...]:
