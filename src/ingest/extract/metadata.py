@@ -97,8 +97,8 @@ def _meta_map(nodes: list[LexborNode]) -> dict[str, list[str]]:
 def _first(meta: dict[str, list[str]], *keys: str) -> str:
     for key in keys:
         for value in meta.get(key, ()):
-            if clean(value):
-                return clean(value)
+            if text := clean(value):
+                return text
     return ""
 
 
@@ -307,13 +307,13 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
     authors, prov_a = _authors(tree, meta, ld, (site_name or "", ld.publisher, url or ""), title)
     published, prov_p = _pick(
         ("json-ld", parse_any_date(ld.published)),
-        ("meta", parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
+        ("meta", lambda: parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
         ("dom", lambda: _dom_date(tree)),
         ("url", lambda: date_from_url(url) or date_from_url(canonical)),
     )
     modified, prov_m = _pick(
         ("json-ld", parse_any_date(ld.modified)),
-        ("meta", parse_any_date(_first(meta, *_MODIFIED_KEYS))),
+        ("meta", lambda: parse_any_date(_first(meta, *_MODIFIED_KEYS))),
     )
     language, prov_l = _language(tree, meta, ld)
     section, prov_sec = _pick(
@@ -431,16 +431,20 @@ def _title(
 ) -> tuple[str | None, str]:
     h1 = tree.css_first("h1")
     h1_text = text_of(h1) if h1 is not None else ""
-    title_node = tree.css_first("title")
     host = urlsplit_host(url or "")
-    candidates = (
-        ("json-ld", ld.headline),
-        ("meta", _first(meta, "og:title", "twitter:title", "title")),
-        ("dom", h1_text),
-        ("dom", text_of(title_node) if title_node is not None else ""),
-    )
+    candidates: tuple[tuple[str, Callable[[], str]], ...] = (
+        ("json-ld", lambda: ld.headline),
+        ("meta", lambda: _first(meta, "og:title", "twitter:title", "title")),
+        ("dom", lambda: h1_text),
+        ("dom", lambda: _title_text(tree)),
+    )  # the <title> is looked up only when no other source gives one
     for source, raw in candidates:
-        title = clean_title(raw, site_name=site_name, host=host, h1=h1_text)
+        title = clean_title(raw(), site_name=site_name, host=host, h1=h1_text)
         if title:
             return title, source
     return None, ""
+
+
+def _title_text(tree: LexborHTMLParser) -> str:
+    node = tree.css_first("title")
+    return text_of(node) if node is not None else ""
