@@ -193,6 +193,7 @@ EMBED_HINTS = (
     "inhalt", "einverstanden", "drittplattform", "content", "contenu", "contenido",
     "contenuto", "video", "browser", "playing", "reproduciendo", "lecture en cours",
     "abgespielt", "to view", "to see", "to watch", "externe", "autoplay", "自动播放",
+    "embed is",
 )  # fmt: skip
 
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).

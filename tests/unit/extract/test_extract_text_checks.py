@@ -90,3 +90,18 @@ def test_tokens_are_the_word_runs(text: str) -> None:
     folded = text.casefold()
     expected = (_TOKEN if _HAS_CJK.search(folded) else _WORD).findall(folded)
     assert _tokens(text) == expected
+
+
+def test_every_embed_placeholder_phrase_passes_the_hint_check() -> None:
+    from ingest.extract.vocabulary import EMBED_HINTS, EMBED_PLACEHOLDER
+
+    phrases = [
+        "this embed is hosted by a third party.",
+        "this content is provided by instagram.",
+        "externer inhalt",
+        "your browser does not support the video tag.",
+        "enable javascript to watch this video",
+    ]
+    for phrase in phrases:
+        assert EMBED_PLACEHOLDER.search(phrase)
+        assert any(hint in phrase for hint in EMBED_HINTS), phrase
