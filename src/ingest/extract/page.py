@@ -78,10 +78,7 @@ def _block_words(block: Block) -> int:
 
 
 def _with_cjk(count: int, text: str) -> int:
-    # ``max`` scans in C: text with no character from the kana block up holds no CJK.
-    if text.isascii() or max(text) < "\u3040":
-        return count
-    return count + len(_CJK.findall(text)) // 2
+    return count if text.isascii() else count + len(_CJK.findall(text)) // 2
 
 
 def _source(html: str | bytes) -> tuple[str, str | bytes]:
