@@ -6,7 +6,7 @@ import re
 
 from ingest.extract.metadata import Meta
 
-__all__ = ["TEXT_READ", "page_problem", "result_problem"]
+__all__ = ["ARTICLE_WORDS", "TEXT_READ", "page_problem", "result_problem"]
 
 _CAPTCHA = re.compile(
     r"captcha|verify (?:that )?you are (?:a )?human|are you a robot|i'?m not a robot|"
@@ -38,6 +38,8 @@ _ERROR = re.compile(
     re.IGNORECASE,
 )
 _SHORT_PAGE = 2_500
+#: A result with this many words of body is an article whatever else the page shows.
+ARTICLE_WORDS = 150
 #: The checks read at most this many characters of the page's text (a page with more text
 #: than this is neither a wall nor an error page by its text alone).
 TEXT_READ = 6_000
@@ -61,7 +63,7 @@ def result_problem(
     words: int, meta: Meta, visible: str, title: str, headline_links: int
 ) -> tuple[str, str] | None:
     """A reason from the extraction result (too little article text), or ``None``."""
-    if words >= 150:
+    if words >= ARTICLE_WORDS:
         return None
     if title and _ERROR.search(title) and words < 80:
         return "error_page", title[:120]

@@ -11,7 +11,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.blocks import walk_blocks
 from ingest.extract.chrome import strip_chrome
-from ingest.extract.classify import TEXT_READ, page_problem, result_problem
+from ingest.extract.classify import ARTICLE_WORDS, TEXT_READ, page_problem, result_problem
 from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
@@ -160,7 +160,11 @@ def extract_page(
     headline_links = 0 if meta.ld.found else len(body_node.css(_HEADLINE_LINKS))
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
     body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
-    count = sum(_block_words(b) for b in body.blocks)
+    count = 0
+    for block in body.blocks:  # counted up to where the verdict cannot change
+        count += _block_words(block)
+        if count >= ARTICLE_WORDS:
+            break
     problem = result_problem(count, meta, page_text, meta.title or "", headline_links)
     if problem:
         return NotArticle(problem[0], problem[1], meta.title)
