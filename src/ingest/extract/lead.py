@@ -48,6 +48,11 @@ _HINTS = any_of(PROMPT_HINTS, EMBED_HINTS, ("embed is",))
 _NOT_LEAD_TAGS = frozenset(
     {"a", "li", "ul", "ol", "h1", "body", "form", "figure", "figcaption", "picture", "img"}
 )
+#: Elements that may be the standfirst: named (class) or marked as the description, and not of a
+#: tag a standfirst never is (those are left out of the walk, not read one by one).
+_CANDIDATES = (
+    f":is([class], [itemprop=description]):not({', '.join(sorted(_NOT_LEAD_TAGS - {'body'}))})"
+)
 _SIDE_WORDS = ("widget", "related", "recommend", "most-read", "mostread")
 
 
@@ -97,7 +102,7 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
             scope = parent
     best: tuple[int, LexborNode] | None = None
     seen = 0
-    for node in scope.css(":is([class], [itemprop=description])"):
+    for node in scope.css(_CANDIDATES):
         attrs = node.attributes
         if attrs.get("itemprop") != "description" and not _lead_named(attrs.get("class") or ""):
             continue
