@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import class_id, clean, link_chars, remove_all
+from ingest.extract.dom import class_id, clean, link_chars, remove_all, small_link_chars
 from ingest.extract.vocabulary import CONTENT_CLASS, is_chrome_heading, is_chrome_name
 
 __all__ = ["strip_chrome"]
@@ -160,7 +160,7 @@ def _strip_teaser_cards(root: LexborNode) -> None:
     marked = False
     for head in root.css("h2, h3, h4, h5")[:400]:
         text = head.text(strip=True)
-        if not text or link_chars(head) < 0.8 * len(text):
+        if not text or small_link_chars(head) < 0.8 * len(text):
             continue
         card = head
         for _ in range(3):

@@ -22,6 +22,7 @@ __all__ = [
     "link_chars",
     "parse",
     "remove_all",
+    "small_link_chars",
     "text_of",
     "unique",
     "visible",
@@ -122,6 +123,13 @@ def link_chars(node: LexborNode) -> int:
     return sum(len(a.text(strip=True)) for a in node.css("a"))
 
 
+def small_link_chars(node: LexborNode) -> int:
+    """``link_chars`` of a small element (a heading, a list item) that is not a link itself:
+    a walk over its few elements costs less than a selector match, which parses its selector
+    on every call."""
+    return sum(len(e.text(strip=True)) for e in node.traverse() if e.tag == "a")
+
+
 #: ``distance`` when two nodes share no ancestor within the levels looked at.
 FAR = 99
 
@@ -149,13 +157,15 @@ def distance(node: LexborNode, anchor: LexborNode | None, levels: int = 5) -> in
 
 def headline_node(root: LexborNode, title: str | None) -> LexborNode | None:
     """The element showing the headline: an ``h1``/``h2`` whose text is the title, else the
-    first ``h1`` (some templates use ``h1`` for the site logo)."""
-    first = root.css_first("h1")
-    if title:
-        for node in root.css(":is(h1, h2, [itemprop=headline])")[:30]:
-            if clean(node.text()) == title:
-                return node
-    return first
+    first ``h1`` (some templates use ``h1`` for the site logo). One walk: the walk for the
+    headline elements finds the first ``h1`` too."""
+    if not title:
+        return root.css_first("h1")
+    found = root.css(":is(h1, h2, [itemprop=headline])")
+    for node in found[:30]:
+        if clean(node.text()) == title:
+            return node
+    return next((node for node in found if node.tag == "h1"), None)
 
 
 def unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:

@@ -18,6 +18,7 @@ _CREDIT_TAIL = re.compile(
     re.IGNORECASE,
 )
 _MAX_IMAGES = 30
+_PARTS = frozenset({"img", "source", "figcaption"})
 
 
 def _src(img: LexborNode | None) -> str:
@@ -46,6 +47,17 @@ def _split_caption(node: LexborNode | None) -> tuple[str | None, str | None]:
     return caption or None, credit or None
 
 
+def _parts(figure: LexborNode) -> dict[str, LexborNode]:
+    """The first ``img``, ``source`` and ``figcaption`` inside ``figure``, in one walk of its
+    few elements (three selector matches would each parse their selector)."""
+    found: dict[str, LexborNode] = {}
+    for element in figure.traverse():
+        tag = element.tag
+        if tag in _PARTS and tag not in found:
+            found[tag] = element
+    return found
+
+
 def find_images(
     root: LexborNode, base: str | None, lead_urls: tuple[str, ...]
 ) -> tuple[Image, ...]:
@@ -53,14 +65,15 @@ def find_images(
     out: list[Image] = []
     seen: set[str] = set()
     for figure in root.css("figure")[:_MAX_IMAGES]:
-        src = _src(figure.css_first("img")) or _src(figure.css_first("source"))
+        parts = _parts(figure)
+        src = _src(parts.get("img")) or _src(parts.get("source"))
         if not src:
             continue
         try:
             url = absolute(base, src)
         except ValueError:
             continue
-        caption, credit = _split_caption(figure.css_first("figcaption"))
+        caption, credit = _split_caption(parts.get("figcaption"))
         if url not in seen:
             seen.add(url)
             out.append(Image(url, caption, credit))

@@ -7,8 +7,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.extract.dom import FAR, class_id, clean, distance, link_chars
-from ingest.extract.titles import headline_element
+from ingest.extract.dom import FAR, class_id, clean, distance, headline_node, link_chars
 from ingest.extract.vocabulary import (
     EMBED_HINTS,
     EMBED_PLACEHOLDER,
@@ -91,7 +90,7 @@ def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> Le
     body = tree.body
     if body is None:
         return None
-    h1 = headline_element(body, clean(title) if title else None)
+    h1 = headline_node(body, clean(title) if title else None)
     scope = body
     if h1 is not None:  # the standfirst sits next to the headline
         scope = h1

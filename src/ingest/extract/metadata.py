@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
-from ingest.extract.dom import absolute, attr, clean, distance, text_of
+from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
 from ingest.extract.jsonld import SCRIPTS, LdArticle, read_scripts
 from ingest.extract.people import clean_authors
-from ingest.extract.titles import clean_title, headline_element, host_key
+from ingest.extract.titles import clean_title, host_key
 
 __all__ = ["Meta", "org_like", "read_metadata"]
 
@@ -158,7 +158,7 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
     body = tree.body
     if body is None:
         return ()
-    h1 = headline_element(body, title)
+    h1 = headline_node(body, title)
     for group in _byline_groups(body):
         best: tuple[int, tuple[str, ...]] | None = None
         for node in group[:12]:

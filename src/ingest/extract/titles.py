@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from selectolax.lexbor import LexborNode
-
 from ingest.extract.dom import clean
 
-__all__ = ["clean_title", "headline_element", "host_key"]
+__all__ = ["clean_title", "host_key"]
 
 _SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*|(?<=[\u3000-\u9fff])_")
 _MAX_TITLE = 400
@@ -78,15 +76,3 @@ def clean_title(
     for i in range(start + 1, end):
         out += seps[i - 1] + parts[i]
     return clean(out)
-
-
-def headline_element(root: LexborNode, title: str | None) -> LexborNode | None:
-    """``dom.headline_node`` in one walk of ``root``: the ``h1``/``h2`` whose text is the title,
-    else the first ``h1``, which the walk for the headline elements finds too."""
-    if not title:
-        return root.css_first("h1")
-    found = root.css(":is(h1, h2, [itemprop=headline])")
-    for node in found[:30]:
-        if clean(node.text()) == title:
-            return node
-    return next((node for node in found if node.tag == "h1"), None)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from selectolax.lexbor import LexborHTMLParser
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.extract.dom import headline_node
+from ingest.extract.dom import clean, headline_node
 from ingest.extract.jsonld import read_scripts
 from ingest.extract.lead import _HINTS
 from ingest.extract.metadata import _BYLINE_GROUPS, _byline_groups
-from ingest.extract.titles import headline_element
 from ingest.extract.vocabulary import EMBED_PLACEHOLDER, PROMPT
 
 BYLINES = """<body>
@@ -39,16 +38,27 @@ def test_byline_groups_find_what_the_selectors_find(html: str) -> None:
     assert found == expected
 
 
+def _plain_headline(root: LexborNode, title: str | None) -> LexborNode | None:
+    """The headline search written plainly: the h1/h2/headline whose text is the title, else
+    the first h1."""
+    first = root.css_first("h1")
+    if title:
+        for node in root.css(":is(h1, h2, [itemprop=headline])")[:30]:
+            if clean(node.text()) == title:
+                return node
+    return first
+
+
 HEADLINES = """<body><h2>Teaser</h2><div itemprop="headline">The Title</div><h1>Logo</h1>
 <h2> The  Title </h2><h1>Other</h1></body>"""
 
 
 @pytest.mark.parametrize("title", [None, "", "The Title", "Other", "Logo", "Missing"])
 @pytest.mark.parametrize("html", [HEADLINES, "<body><h2>x</h2></body>", "<body></body>"])
-def test_headline_element_is_headline_node(html: str, title: str | None) -> None:
+def test_headline_node_is_the_plain_search(html: str, title: str | None) -> None:
     body = LexborHTMLParser(html).body
     assert body is not None
-    expected, found = headline_node(body, title), headline_element(body, title)
+    expected, found = _plain_headline(body, title), headline_node(body, title)
     assert (found and found.mem_id) == (expected and expected.mem_id)
 
 
