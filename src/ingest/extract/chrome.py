@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import class_id, clean, link_chars, remove_all, small_link_chars
+from ingest.extract.dom import clean, link_chars, remove_all, small_link_chars
 from ingest.extract.vocabulary import CONTENT_CLASS, is_chrome_heading, is_chrome_name
 
 __all__ = ["strip_chrome"]
@@ -68,7 +68,7 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
-        chrome, strong = _judge(class_id(node))
+        chrome, strong = _judge_names(node.attrs.get("class") or "", node.id or "")
         if not chrome:
             continue
         tag = node.tag
@@ -92,6 +92,13 @@ _CONTENT_STEMS = ("article", "story", "post", "entry", "body", "content", "text"
 
 
 @lru_cache(maxsize=1 << 16)  # class names repeat within a page and across a site's pages
+def _judge_names(classes: str, ident: str) -> tuple[bool, bool]:
+    """``_judge`` of an element's ``class`` and ``id`` as written, cached on the raw values:
+    spares building and lower-casing the ``dom.class_id`` string for every element."""
+    return _judge(f"{classes} {ident}".lower())
+
+
+@lru_cache(maxsize=1 << 16)
 def _judge(names: str) -> tuple[bool, bool]:
     """(is chrome, is strong chrome) for a class/id string."""
     if not is_chrome_name(names):
