@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import clean
+from ingest.extract.dom import clean, text_only
 from ingest.model import Block, BlockKind
 
 __all__ = ["walk_blocks"]
@@ -126,17 +126,6 @@ def _quote(node: LexborNode, out: _Out) -> None:
         _leaf(p, out, "quote")
 
 
-def _text_only(node: LexborNode) -> bool:
-    """True when ``node`` has no element children (most inline elements: a cheap check that
-    spares a selector match for blocks or links inside)."""
-    child = node.child
-    while child is not None:
-        if child.is_element_node:
-            return False
-        child = child.next
-    return True
-
-
 def _sole_quote(node: LexborNode) -> LexborNode | None:
     """The ``<q>`` a block element holds and nothing else (no other element, no text)."""
     found = None
@@ -157,7 +146,7 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
     if tag in _SKIP:
         return
     if tag in _INLINE:
-        blocks, links = (False, 0) if _text_only(child) else _inside(child, _BLOCK_INSIDE)
+        blocks, links = (False, 0) if text_only(child) else _inside(child, _BLOCK_INSIDE)
         if not blocks:
             text = child.text()
             frame.parts.append(text)

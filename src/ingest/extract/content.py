@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import class_id, clean
+from ingest.extract.dom import class_id, clean, text_only
 from ingest.extract.vocabulary import CONTENT_CLASS
 
 __all__ = ["Region", "find_region"]
@@ -101,7 +101,7 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
             continue
         tag = node.tag
         score = _unit_score(text) * (0.5 if tag in ("li", "td", "dd") else 1.0)
-        links = sizes.links(node) if tag != "pre" and not _text_only(node) else 0
+        links = sizes.links(node) if tag != "pre" and not text_only(node) else 0
         score *= max(0.0, 1.0 - links / len(text))
         if tag in _CONTAINER_TAGS:  # the text container itself holds the text
             _add(scores, node, score)
@@ -112,16 +112,6 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
             _add(scores, parent, score / _DIVIDERS[level])
             parent = parent.parent
     return scores
-
-
-def _text_only(node: LexborNode) -> bool:
-    """True when ``node`` has no element children, so no links (spares a selector match)."""
-    child = node.child
-    while child is not None:
-        if child.is_element_node:
-            return False
-        child = child.next
-    return True
 
 
 def _add(scores: dict[int, tuple[LexborNode, float]], node: LexborNode, score: float) -> None:

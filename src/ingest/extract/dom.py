@@ -24,6 +24,7 @@ __all__ = [
     "remove_all",
     "small_link_chars",
     "text_of",
+    "text_only",
     "unique",
     "visible",
 ]
@@ -121,6 +122,17 @@ def class_id(node: LexborNode) -> str:
 def link_chars(node: LexborNode) -> int:
     """Characters of text inside links below ``node``."""
     return sum(len(a.text(strip=True)) for a in node.css("a"))
+
+
+def text_only(node: LexborNode) -> bool:
+    """True when ``node`` has no element children, so no blocks or links inside (a cheap check
+    that spares a selector match for most inline elements and plain paragraphs)."""
+    child = node.child
+    while child is not None:
+        if child.is_element_node:
+            return False
+        child = child.next
+    return True
 
 
 def small_link_chars(node: LexborNode) -> int:
