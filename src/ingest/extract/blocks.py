@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import clean, text_only
+from ingest.extract.dom import clean, small_link_chars, text_only
 from ingest.model import Block, BlockKind
 
 __all__ = ["walk_blocks"]
@@ -40,7 +40,6 @@ _BLOCK_INSIDE = frozenset(
 )  # fmt: skip
 _BR = frozenset({"br"})
 _H1 = frozenset({"h1"})
-_NONE: frozenset[str] = frozenset()
 _MAX_LINK_SHARE = 0.5
 _MAX_BLOCKS = 5_000
 
@@ -86,7 +85,7 @@ def _header_is_chrome(node: LexborNode) -> bool:
 
 def _inside(node: LexborNode, stop: frozenset[str]) -> tuple[bool, int]:
     """Whether ``node`` or an element below it has a tag in ``stop``, and if not, the
-    characters of link text below it (``dom.link_chars``).
+    characters of link text below it (``dom.small_link_chars``).
 
     One walk over the elements answers both; a ``css`` call parses its selector every time,
     which costs more than walking the few elements of a paragraph or list item. Like ``css``,
@@ -104,7 +103,7 @@ def _inside(node: LexborNode, stop: frozenset[str]) -> tuple[bool, int]:
 
 def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0, links: int = -1) -> None:
     """A block of ``node``'s text; ``links`` is its link text when already known."""
-    out.add(kind, node.text(), level, _inside(node, _NONE)[1] if links < 0 else links)
+    out.add(kind, node.text(), level, small_link_chars(node) if links < 0 else links)
 
 
 def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from ingest.extract.dom import clean
 
-__all__ = ["SCRIPTS", "LdArticle", "read_jsonld", "read_scripts"]
+__all__ = ["SCRIPTS", "LdArticle", "read_scripts"]
 
 _ARTICLE_TYPES = (
     "article",
@@ -188,13 +188,9 @@ def _score(obj: dict[str, object]) -> int:
 SCRIPTS = 'script[type="application/ld+json"]'
 
 
-def read_jsonld(tree: LexborHTMLParser) -> LdArticle:
-    """Read the main article object of the page's JSON-LD, if any."""
-    return read_scripts(tree.css(SCRIPTS))
-
-
 def read_scripts(scripts: list[LexborNode]) -> LdArticle:
-    """``read_jsonld`` of the page's JSON-LD ``scripts`` (``SCRIPTS``), in document order."""
+    """The main article object of the page's JSON-LD, if any, from its ``scripts``
+    (``SCRIPTS``, in document order)."""
     best: dict[str, object] | None = None
     best_score = 0
     listing = False

@@ -42,7 +42,7 @@ def _similar(a: str, b: str) -> bool:
 
 #: Words one of which every prompt or embed placeholder holds: one search of this pattern
 #: rules both out for most texts, where the two full patterns cost ten times as much.
-_HINTS = any_of(PROMPT_HINTS, EMBED_HINTS, ("embed is",))
+_HINTS = any_of(PROMPT_HINTS, EMBED_HINTS)
 
 _NOT_LEAD_TAGS = frozenset(
     {"a", "li", "ul", "ol", "h1", "body", "form", "figure", "figcaption", "picture", "img"}
