@@ -28,7 +28,7 @@ from ingest.pipeline.distributed import WorkerOptions, celery_config
 from ingest.settings import Settings, load_settings
 from ingest.sources import load_sources
 from workers.runtime import WorkerRuntime
-from workers.schedule import beat_schedule
+from workers.schedule import beat_schedule, sweep_entry
 
 __all__ = ["app", "build_app", "runtime"]
 
@@ -69,7 +69,7 @@ def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
         **celery_config(settings, options)["broker_transport_options"],
         **config["broker_transport_options"],
     }
-    config["beat_schedule"] = _schedule(settings)
+    config["beat_schedule"] = _schedule(settings) | sweep_entry(options.sweep_interval)
     celery = Celery("ingest", set_as_current=False)
     celery.conf.update(config)
 

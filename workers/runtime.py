@@ -147,9 +147,7 @@ class WorkerRuntime:
 
     def control(self) -> JobControl:
         stages = self.stages()
-        return JobControl(
-            stages.jobs, stages.tracker, self.send, stale_after=self.options.job_stale_after
-        )
+        return JobControl(stages.jobs, stages.tracker, self.send, options=self.options)
 
     def _sources(self) -> Mapping[str, Source]:
         path = self.settings.sources_file

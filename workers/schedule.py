@@ -14,10 +14,10 @@ from typing import Any
 from celery.schedules import crontab
 
 from ingest.errors import ConfigError
-from ingest.pipeline.distributed import SCHEDULED_CRAWL
+from ingest.pipeline.distributed import SCHEDULED_CRAWL, SWEEP_JOBS
 from ingest.sources import Source
 
-__all__ = ["beat_schedule", "cron_schedule"]
+__all__ = ["beat_schedule", "cron_schedule", "sweep_entry"]
 
 _MACROS = {
     "@yearly": "0 0 1 1 *",
@@ -70,3 +70,15 @@ def beat_schedule(sources: Mapping[str, Source]) -> dict[str, dict[str, Any]]:
             "options": {"expires": expires},
         }
     return entries
+
+
+def sweep_entry(interval: int) -> dict[str, dict[str, Any]]:
+    """The beat entry that sweeps stalled jobs every ``interval`` seconds (see
+    ``JobControl.sweep``); a message not taken within its interval expires."""
+    return {
+        "sweep-jobs": {
+            "task": SWEEP_JOBS,
+            "schedule": timedelta(seconds=interval),
+            "options": {"expires": float(interval)},
+        }
+    }

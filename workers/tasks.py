@@ -23,13 +23,14 @@ from ingest.pipeline.distributed import (
     FETCH_BATCH,
     PROCESS_PAGES,
     SCHEDULED_CRAWL,
+    SWEEP_JOBS,
     Settled,
     SourceRef,
 )
 from ingest.pipeline.jobs import Target
 from workers.app import app, runtime
 
-__all__ = ["crawl_source", "fetch_batch", "process_pages", "scheduled_crawl"]
+__all__ = ["crawl_source", "fetch_batch", "process_pages", "scheduled_crawl", "sweep_jobs"]
 
 log = get_logger(__name__)
 
@@ -111,6 +112,22 @@ def scheduled_crawl(self: Task, source: str) -> dict[str, Any]:
         return {"source": source, "job_id": job.id if job else None}
 
     return _guarded(self, call)
+
+
+@app.task(  # type: ignore[untyped-decorator]  # celery is untyped
+    name=SWEEP_JOBS,
+    soft_time_limit=_options.process_time_limit,
+    time_limit=_options.hard_limit(_options.process_time_limit),
+    **_COMMON,
+)
+def sweep_jobs(self: Task) -> list[dict[str, Any]]:
+    """Beat's sweep: send again the lost work of jobs that stopped making progress. Not
+    retried: when Redis or the database is down, the next sweep comes soon enough."""
+    try:
+        return [s.to_json() for s in runtime.control().sweep()]
+    except TransientError as exc:
+        log.warning("sweep.skipped", error=str(exc))
+        return []
 
 
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped

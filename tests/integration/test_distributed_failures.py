@@ -1,5 +1,6 @@
 """The distributed mode under failure: a process worker killed with SIGKILL mid-crawl, Redis
-restarted mid-crawl, PostgreSQL stopped for a few seconds. Every article ends stored once.
+restarted mid-crawl, PostgreSQL stopped for a few seconds, task messages lost by the broker
+(re-sent by beat's sweep or ``ingest job sweep``). Every article ends stored once.
 
 Redis and PostgreSQL are throwaway servers of the test (never the machine's shared ones).
 """
@@ -7,17 +8,22 @@ Redis and PostgreSQL are throwaway servers of the test (never the machine's shar
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from workers.runtime import WorkerRuntime
 
 from ingest.bootstrap import open_store
 from ingest.demo.server import DemoServer, serve
 from ingest.demo.site import DemoConfig, DemoSite
-from ingest.pipeline.distributed import JobControl
+from ingest.pipeline.distributed import CRAWL_SOURCE, FETCH_BATCH, JobControl, WorkerOptions
 from ingest.store.jobs import Job, JobState
 from support.celery_workers import (
     Cluster,
@@ -44,6 +50,11 @@ async def demo() -> AsyncIterator[tuple[DemoSite, DemoServer]]:
         yield site, server
 
 
+#: Beat sweeps every 2 s and re-sends the work of a job silent for 8 s (a job only slow is
+#: re-sent too, which must not change the result either).
+SWEEP = {"INGEST_WORKERS__SWEEP_INTERVAL": "2", "INGEST_WORKERS__STALL_AFTER": "8"}
+
+
 def _env(
     server: DemoServer, tmp_path: Path, *, database_url: str, redis_url: str, prefix: str
 ) -> dict[str, str]:
@@ -56,7 +67,20 @@ def _env(
         # A page redone after a crash is extracted again; with site learning on, the host's
         # profile may have grown meanwhile and the redo store a cleaner second version. These
         # tests count rows and versions exactly, so they run without learning.
-        extra={"INGEST_LEARN__ENABLED": "false"},
+        extra={"INGEST_LEARN__ENABLED": "false", **SWEEP},
+    )
+
+
+def _shared_env(
+    server: DemoServer, tmp_path: Path, *, database_url: str, redis_url: str
+) -> dict[str, str]:
+    """``_env`` on the machine's Redis, under the test's key prefix."""
+    return _env(
+        server,
+        tmp_path,
+        database_url=database_url,
+        redis_url=redis_url,
+        prefix=os.environ["INGEST_TEST_REDIS_PREFIX"],
     )
 
 
@@ -117,13 +141,7 @@ async def test_process_worker_killed_mid_crawl(
     demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     site, server = demo
-    env = _env(
-        server,
-        tmp_path,
-        database_url=postgres_url,
-        redis_url=redis_url,
-        prefix=os.environ["INGEST_TEST_REDIS_PREFIX"],
-    )
+    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url)
     total = site.expected_counts()["article_urls"]
     with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
         cluster.fetch_worker()
@@ -153,9 +171,12 @@ async def test_redis_restarted_mid_crawl(
         with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
             cluster.fetch_worker()
             cluster.process_worker()
+            cluster.beat(tmp_path / "beat-schedule")
             job = await _start(control)
             # Restart while pages are being fetched: the hardest moment (host slots held,
-            # fetch and process messages in flight, counters moving).
+            # fetch and process messages in flight, counters moving). The broker can lose a
+            # message it handed out as Redis stopped (kombu's Redis transport pops a message
+            # before recording it as unacknowledged); beat's sweep sends that work again.
             seen = await wait_job(
                 control, job.id, cluster, until=lambda j: j.counts.get("fetched", 0) > 0
             )
@@ -163,22 +184,96 @@ async def test_redis_restarted_mid_crawl(
             await asyncio.to_thread(redis_server.stop)
             await asyncio.sleep(2)
             await asyncio.to_thread(redis_server.start)
-            try:
-                done = await wait_job(control, job.id, cluster, within=150)
-            except AssertionError:
-                # The broker can lose a task message it handed out as Redis stopped (kombu's
-                # Redis transport pops a message before recording it as unacknowledged): the
-                # job then makes no progress. The documented recovery: cancel it and crawl the
-                # source again, which fetches only what is not stored yet.
-                stalled = await asyncio.to_thread(control.status, job.id)
-                assert stalled is not None and stalled.active, stalled
-                await asyncio.to_thread(control.cancel, job.id)
-                rerun = await wait_job(control, (await _start(control)).id, cluster)
-                _assert_recovered(site, env, stalled, rerun, cluster)
-                return
+            done = await wait_job(control, job.id, cluster, within=200)
             logs = "".join(w.log.read_text() for w in cluster.workers)
         _assert_complete(site, env, done, cluster)
         assert "Connection to broker lost" in logs, "the workers never lost the broker"
+
+
+async def test_lost_fetch_batches_are_sent_again_by_beats_sweep(
+    demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    site, server = demo
+    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url)
+    with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
+        cluster.fetch_worker()
+        cluster.process_worker()
+        cluster.beat(tmp_path / "beat-schedule")
+        lost: list[list[Any]] = []
+        batches = 0
+
+        def lossy(name: str, args: list[Any], *, countdown: float | None = None) -> None:
+            """The broker, losing every other fetch batch."""
+            nonlocal batches
+            if name == FETCH_BATCH:
+                batches += 1
+                if batches % 2:
+                    lost.append(args)
+                    return
+            control.send(name, args, countdown=countdown)
+
+        # The job's crawl task is run here, as a worker runs it, with the lossy broker.
+        quiet = JobControl(control.jobs, control.tracker, lambda name, args, **_: None)
+        job = await asyncio.to_thread(quiet.start, source="demo")
+        assert job is not None
+        runtime = WorkerRuntime(settings_of(env), WorkerOptions(), lossy)
+        try:
+            stages = runtime.stages()
+            begun = await asyncio.to_thread(stages.begin, job.id)
+            assert begun is not None
+            urls, counts = await asyncio.to_thread(
+                runtime.run_with_fetcher, lambda f: stages.discover(f, begun[1])
+            )
+            await asyncio.to_thread(stages.enqueue, begun[0], begun[1], urls, counts)
+        finally:
+            await asyncio.to_thread(runtime.close)
+        assert lost, "no fetch batch was lost"
+        lost_urls = sum(len(args[2]) for args in lost)
+        done = await wait_job(control, job.id, cluster, within=200)
+    _assert_complete(site, env, done, cluster)
+    assert done.counts["resent"] >= 1, done.counts
+    assert lost_urls >= 0.4 * site.expected_counts()["article_urls"], lost_urls
+
+
+async def test_a_lost_crawl_task_is_sent_again_by_ingest_job_sweep(
+    demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    site, server = demo
+    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url)
+    with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
+        cluster.fetch_worker()
+        cluster.process_worker()
+        dropped: list[str] = []
+        lossy = JobControl(
+            control.jobs, control.tracker, lambda name, args, **_: dropped.append(name)
+        )
+        job = await asyncio.to_thread(lossy.start, source="demo")
+        assert job is not None and dropped == [CRAWL_SOURCE]
+        await asyncio.sleep(1)
+        still = await asyncio.to_thread(control.status, job.id)
+        assert still is not None and still.state is JobState.QUEUED  # nothing will run it
+
+        swept = await asyncio.to_thread(
+            subprocess.run,
+            [
+                str(Path(sys.executable).parent / "ingest"),
+                "job",
+                "sweep",
+                "--stalled-after",
+                "0",
+                "--json",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert swept.returncode == 0, swept.stderr
+        assert json.loads(swept.stdout) == [{"job_id": job.id, "action": "crawl", "urls": 0}]
+        done = await wait_job(control, job.id, cluster)
+    _assert_complete(site, env, done, cluster)
+    assert done.counts["resent"] == 1, done.counts
 
 
 async def test_postgres_stopped_mid_crawl(

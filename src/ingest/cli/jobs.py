@@ -32,7 +32,7 @@ def add_job_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     """Add ``job`` and its sub-commands to the ``ingest`` parser."""
     p = subparsers.add_parser(
         "job",
-        help="distributed crawls: start, status, list, cancel",
+        help="distributed crawls: start, status, list, cancel, sweep",
         description="Jobs run on the Celery workers (see docs/distributed.md).",
     )
     sub = p.add_subparsers(dest="job_cmd", required=True, metavar="COMMAND")
@@ -51,6 +51,21 @@ def add_job_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     cancel = sub.add_parser("cancel", help="cancel a job; its queued tasks do nothing")
     cancel.add_argument("job_id", metavar="ID")
     cancel.add_argument("--json", action="store_true")
+    sweep = sub.add_parser(
+        "sweep",
+        help="send again the lost work of stalled jobs (beat does this every minute)",
+        description="For each active job with no progress for the stall time: send its "
+        "discovery again if it never finished, else the fetches of the URLs it has not "
+        "settled. Safe to run at any time: nothing is stored twice.",
+    )
+    sweep.add_argument(
+        "--stalled-after",
+        type=float,
+        metavar="SECONDS",
+        help="seconds without progress that make a job stalled (default: the workers' "
+        "stall_after, or the visibility timeout plus the longest task)",
+    )
+    sweep.add_argument("--json", action="store_true")
 
 
 def _wait_args(p: argparse.ArgumentParser) -> None:
@@ -137,6 +152,15 @@ def run_job_command(args: argparse.Namespace) -> int:
     ``--wait``, ended other than finished; 3: ``--wait`` timed out)."""
     settings = _settings(args)
     with job_control(settings) as control:
+        if args.job_cmd == "sweep":
+            swept = control.sweep(stalled_after=args.stalled_after)
+            if args.json:
+                print_json([s.to_json() for s in swept])
+            else:
+                for s in swept:
+                    print(f"{s.job_id}  {s.action}  urls={s.urls}")
+                print(f"{len(swept)} stalled job(s) swept", file=sys.stderr)
+            return EXIT_OK
         if args.job_cmd == "list":
             jobs = control.recent(states=[JobState(s) for s in args.state], limit=args.limit)
             if args.json:

@@ -41,6 +41,7 @@ from ingest.pipeline.discovery import discover_source
 from ingest.pipeline.jobs import (
     CoordinationUnavailable,
     JobTracker,
+    Stall,
     Target,
     crawl_source,
     decode_failure,
@@ -58,11 +59,11 @@ from ingest.pipeline.process import (
     learn_from,
     settle,
 )
-from ingest.settings import LearnSettings, Settings
+from ingest.settings import LearnSettings, Settings, WorkersSettings
 from ingest.sources import Source
 from ingest.store.base import FrontierUpdate
 from ingest.store.engine import refresh_statistics
-from ingest.store.jobs import Job, JobRunner, JobState, SqlJobStore
+from ingest.store.jobs import ACTIVE_STATES, Job, JobRunner, JobState, SqlJobStore
 from ingest.store.sql import SqlStore
 
 __all__ = [
@@ -71,10 +72,12 @@ __all__ = [
     "PROCESS_PAGES",
     "QUEUES",
     "SCHEDULED_CRAWL",
+    "SWEEP_JOBS",
     "JobControl",
     "Send",
     "SourceRef",
     "Stages",
+    "Swept",
     "WorkerOptions",
     "celery_config",
     "job_control",
@@ -92,10 +95,12 @@ CRAWL_SOURCE = "ingest.crawl_source"
 SCHEDULED_CRAWL = "ingest.scheduled_crawl"
 FETCH_BATCH = "ingest.fetch_batch"
 PROCESS_PAGES = "ingest.process_pages"
+SWEEP_JOBS = "ingest.sweep_jobs"
 
 ROUTES = {
     CRAWL_SOURCE: QUEUE_DISCOVER,
     SCHEDULED_CRAWL: QUEUE_DISCOVER,
+    SWEEP_JOBS: QUEUE_DISCOVER,
     FETCH_BATCH: QUEUE_FETCH,
     PROCESS_PAGES: QUEUE_PROCESS,
 }
@@ -129,6 +134,13 @@ class WorkerOptions:
     process_time_limit: int = 120
     job_stale_after: float = 12 * 3600.0
     finished_job_ttl: int = 7 * 86400
+    sweep_interval: int = 60
+    #: Seconds without progress after which a job's unsettled URLs are sent again (0: the
+    #: visibility timeout plus the longest task: by then any message of the job still held by
+    #: the broker has come back, so what is missing was lost).
+    stall_after: int = 0
+    #: Sweeps that re-send a stalled job's URLs before the job fails with error ``stalled``.
+    max_resends: int = 5
 
     def __post_init__(self) -> None:
         longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
@@ -138,6 +150,22 @@ class WorkerOptions:
                 f"visibility_timeout ({self.visibility_timeout}s) must exceed the longest task "
                 f"time limit plus retry delay ({needed}s)"
             )
+
+    @property
+    def stalled_after(self) -> int:
+        """Seconds without progress that make a job stalled (see :attr:`stall_after`)."""
+        if self.stall_after:
+            return self.stall_after
+        longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
+        return self.visibility_timeout + self.hard_limit(longest)
+
+    @classmethod
+    def of(cls, section: WorkersSettings) -> WorkerOptions:
+        """The options of the ``workers`` settings section: the fields it sets explicitly,
+        scaled to its visibility timeout."""
+        explicit = {k: getattr(section, k) for k in section.model_fields_set}
+        explicit.pop("visibility_timeout", None)
+        return cls.for_visibility(section.visibility_timeout, **explicit)
 
     @staticmethod
     def hard_limit(soft: int) -> int:
@@ -228,6 +256,32 @@ class SourceRef:
         return cls(str(name), int(priority), str(tz), float(recrawl))
 
 
+def send_fetches(
+    send: Send, job_id: str, source: list[Any], targets: Sequence[Target], size: int
+) -> int:
+    """Send ``targets`` to the fetch queue in batches of ``size``; returns how many batches."""
+    batches = 0
+    for start in range(0, len(targets), size):
+        send(FETCH_BATCH, [job_id, source, [t.to_json() for t in targets[start : start + size]]])
+        batches += 1
+    return batches
+
+
+@dataclass(frozen=True, slots=True)
+class Swept:
+    """What one sweep did for one stalled job: ``action`` is ``crawl`` (its discovery task
+    sent again), ``fetch`` (its unsettled URLs sent again), ``finished`` (every URL was
+    settled but the job was not ended), ``unknown`` (its unsettled URLs were enqueued without
+    the details to send them again) or ``failed`` (re-sent too often, given up)."""
+
+    job_id: str
+    action: str
+    urls: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"job_id": self.job_id, "action": self.action, "urls": self.urls}
+
+
 class JobControl:
     """Start, cancel and read the jobs the workers run: what the job commands, beat and the
     API in distributed mode call."""
@@ -239,13 +293,13 @@ class JobControl:
         send: Send,
         *,
         clock: Callable[[], datetime] = utc_now,
-        stale_after: float = 12 * 3600.0,
+        options: WorkerOptions | None = None,
     ) -> None:
         self.jobs = jobs
         self.tracker = tracker
         self.send = send
         self.clock = clock
-        self.stale_after = stale_after
+        self.options = options or WorkerOptions()
 
     def start(
         self,
@@ -271,7 +325,7 @@ class JobControl:
             force=force,
             scheduled=scheduled,
         )
-        created = self.jobs.create(job, stale_after=timedelta(seconds=self.stale_after))
+        created = self.jobs.create(job, stale_after=timedelta(seconds=self.options.job_stale_after))
         if created is None:
             log.info("job.skipped_running", source=source)
             return None
@@ -321,6 +375,63 @@ class JobControl:
         jobs = self.jobs.recent(states=states, limit=limit)
         return [replace(j, counts=self.tracker.counts(j.id)) if j.active else j for j in jobs]
 
+    def sweep(self, *, stalled_after: float | None = None) -> list[Swept]:
+        """Send again what the broker lost: for each active job of the workers that made no
+        progress for ``stalled_after`` seconds (default :attr:`WorkerOptions.stalled_after`),
+        its discovery task when discovery never finished, else the fetches of the URLs it
+        enqueued and has not settled. A job all of whose URLs are settled is ended; one
+        re-sent :attr:`WorkerOptions.max_resends` times already fails (error ``stalled``)
+        and releases its URL locks.
+
+        Sending twice is safe (every stage is idempotent and the fetch stage skips settled
+        URLs), so a job that was only slow costs some repeated work, never a duplicate."""
+        wait = self.options.stalled_after if stalled_after is None else stalled_after
+        now = self.clock()
+        swept: list[Swept] = []
+        for job in self.jobs.recent(states=ACTIVE_STATES, limit=10_000):
+            if job.runner is not JobRunner.WORKERS or self.tracker.cancelled(job.id):
+                continue
+            stall = self.tracker.stall(job.id)
+            last = job.started_at or job.created_at
+            if stall.active_at is not None:
+                last = max(last, datetime.fromtimestamp(stall.active_at, UTC))
+            if (now - last).total_seconds() < wait:
+                continue
+            done = self._unstall(job, stall, now)
+            log.warning("job.swept", job_id=job.id, action=done.action, urls=done.urls)
+            swept.append(done)
+        return swept
+
+    def _unstall(self, job: Job, stall: Stall, now: datetime) -> Swept:
+        if stall.resent >= self.options.max_resends:
+            self.tracker.cancel(job.id)  # flags its tasks off and releases its URL locks
+            self.jobs.finish(
+                job.id,
+                state=JobState.FAILED,
+                counts=self.tracker.counts(job.id),
+                now=now,
+                error=f"stalled: {len(stall.unsettled) + stall.unknown} URLs not settled after "
+                f"{stall.resent} re-sends",
+            )
+            return Swept(job.id, "failed", len(stall.unsettled) + stall.unknown)
+        if not stall.discovery_done or stall.source is None:
+            self.send(CRAWL_SOURCE, [job.id])
+            self.tracker.resent(job.id)
+            return Swept(job.id, "crawl")
+        if not stall.unsettled and stall.unknown:  # nothing it can send: fail it in time
+            self.tracker.resent(job.id)
+            return Swept(job.id, "unknown", stall.unknown)
+        if not stall.unsettled:
+            self.jobs.finish(
+                job.id, state=JobState.FINISHED, counts=self.tracker.counts(job.id), now=now
+            )
+            self.tracker.expire(job.id, self.options.finished_job_ttl)
+            return Swept(job.id, "finished")
+        self.tracker.lock_urls(job.id, [t.key for t in stall.unsettled])
+        send_fetches(self.send, job.id, stall.source, stall.unsettled, self.options.fetch_batch)
+        self.tracker.resent(job.id)
+        return Swept(job.id, "fetch", len(stall.unsettled))
+
 
 @contextmanager
 def job_control(
@@ -333,7 +444,7 @@ def job_control(
     import redis  # noqa: PLC0415 - only job control needs these clients
     from celery import Celery  # noqa: PLC0415
 
-    options = options or WorkerOptions()
+    options = options or WorkerOptions.of(settings.workers)
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
     producer = Celery("ingest", set_as_current=False)
     producer.conf.update(celery_config(settings, options))
@@ -348,7 +459,7 @@ def job_control(
             SqlJobStore(engine),
             JobTracker(client, prefix=settings.redis_prefix, url_lock_ttl=options.url_lock_ttl),
             send,
-            stale_after=options.job_stale_after,
+            options=options,
         )
     finally:
         producer.close()
@@ -426,12 +537,9 @@ class Stages:
             "skipped_not_due": not_due,
             "skipped_in_flight": len(due) - len(mine),
         }
-        self.tracker.enqueue(job.id, [t.key for t in mine], counts=counts)
         ref = SourceRef.of(source).to_json()
-        size = self.options.fetch_batch
-        for start in range(0, len(mine), size):
-            batch = [t.to_json() for t in mine[start : start + size]]
-            self.send(FETCH_BATCH, [job.id, ref, batch])
+        self.tracker.enqueue(job.id, mine, source=ref, counts=counts)
+        send_fetches(self.send, job.id, ref, mine, self.options.fetch_batch)
         if self.tracker.discovery_done(job.id).complete:
             self.finish(job.id)
         log.info("job.enqueued", job_id=job.id, due=len(mine), not_due=not_due)
@@ -448,6 +556,10 @@ class Stages:
 
         if self.skip_cancelled(job_id, targets):
             return []
+        # A URL settled already (its batch sent again by a sweep, or redelivered) is not
+        # fetched twice.
+        unsettled = self.tracker.unsettled(job_id, [t.key for t in targets])
+        targets = [t for t, todo in zip(targets, unsettled, strict=True) if todo]
         results = await asyncio.gather(*(fetcher.fetch(t.request(source.name)) for t in targets))
         again: list[Target] = []
         fetched: list[str] = []

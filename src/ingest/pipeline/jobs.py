@@ -4,7 +4,9 @@ and :func:`crawl_source`, what a job crawls (in either mode).
 :class:`JobTracker` keeps a running job's state in Redis (one hash of counters and a few sets
 under ``<prefix>job:<id>:``) so every worker moves the same counters; each counter step is
 keyed by the URL so a task that runs twice counts once. URL locks (``<prefix>url:<key>``,
-``SET NX EX``) make sure a URL is in flight in one job at a time.
+``SET NX EX``) make sure a URL is in flight in one job at a time. Each enqueued URL's fetch
+details are kept too (``job:<id>:targets``), so a sweep can send again what the broker lost
+(:meth:`JobTracker.stall`).
 
 :class:`Target` and :func:`encode_page`/:func:`decode_page` are the small JSON arguments of
 the tasks: URLs with their validators, and pages with zlib-compressed bodies.
@@ -13,8 +15,10 @@ the tasks: URLs with their validators, and pages with zlib-compressed bodies.
 from __future__ import annotations
 
 import base64
+import json
+import time
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +39,7 @@ __all__ = [
     "CoordinationUnavailable",
     "JobTracker",
     "Progress",
+    "Stall",
     "Target",
     "crawl_source",
     "decode_failure",
@@ -217,6 +222,26 @@ return 0
 """
 
 
+def _text(raw: bytes | str) -> str:
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class Stall:
+    """A job as a sweep sees it (:meth:`JobTracker.stall`)."""
+
+    #: Epoch seconds of the job's last step (enqueue, fetch, settle, re-send); ``None``
+    #: before discovery enqueued anything.
+    active_at: float | None
+    discovery_done: bool
+    #: The ``SourceRef`` JSON its URLs are fetched for (``None`` before discovery).
+    source: list[Any] | None
+    unsettled: list[Target]
+    #: Unsettled URLs whose fetch details are not recorded (enqueued by an older version).
+    unknown: int
+    resent: int
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     """URLs settled, URLs enqueued, and whether discovery finished enqueueing."""
@@ -248,8 +273,16 @@ class JobTracker:
     Every method raises :class:`CoordinationUnavailable` when Redis fails.
     """
 
-    def __init__(self, redis: Redis, *, prefix: str, url_lock_ttl: int = 1800) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        *,
+        prefix: str,
+        url_lock_ttl: int = 1800,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._redis = redis
+        self._clock = clock
         self._prefix = prefix
         self._lock_ttl = url_lock_ttl
         self._count = redis.register_script(_COUNT)
@@ -278,15 +311,27 @@ class JobTracker:
         except RedisError as exc:
             raise CoordinationUnavailable(f"url locks: {exc}") from exc
 
-    def enqueue(self, job_id: str, keys: Sequence[str], *, counts: Mapping[str, int]) -> None:
-        """Record the URLs this job will settle and set discovery counters (idempotent)."""
+    def enqueue(
+        self,
+        job_id: str,
+        targets: Sequence[Target],
+        *,
+        source: Sequence[Any],
+        counts: Mapping[str, int],
+    ) -> None:
+        """Record the URLs this job will settle (with what a fetch of each needs, so a sweep
+        can send them again), the source they are fetched for and the discovery counters.
+        Idempotent."""
         try:
             pipe = self._redis.pipeline(transaction=True)
-            for start in range(0, len(keys), 1000):
-                pipe.sadd(self._k(job_id, "todo"), *keys[start : start + 1000])
-            if counts:
-                mapping: dict[Any, Any] = dict(counts)
-                pipe.hset(self._k(job_id, "counts"), mapping=mapping)
+            for start in range(0, len(targets), 1000):
+                chunk = targets[start : start + 1000]
+                pipe.sadd(self._k(job_id, "todo"), *[t.key for t in chunk])
+                mapping: dict[Any, Any] = {t.key: json.dumps(t.to_json()) for t in chunk}
+                pipe.hset(self._k(job_id, "targets"), mapping=mapping)
+            fields: dict[Any, Any] = dict(counts)
+            fields |= {"_source": json.dumps(list(source)), "_active_at": self._clock()}
+            pipe.hset(self._k(job_id, "counts"), mapping=fields)
             pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
@@ -311,6 +356,7 @@ class JobTracker:
             pipe = self._redis.pipeline(transaction=False)
             for key in keys:
                 self._count(keys=names, args=[key, "fetched"], client=pipe)
+            pipe.hset(self._k(job_id, "counts"), "_active_at", self._clock())
             pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
@@ -325,6 +371,7 @@ class JobTracker:
             pipe = self._redis.pipeline(transaction=False)
             for key, result in outcomes:
                 self._count(keys=names, args=[key, *outcome_counters(result)], client=pipe)
+            pipe.hset(self._k(job_id, "counts"), "_active_at", self._clock())
             pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
@@ -365,6 +412,53 @@ class JobTracker:
             out |= {"total": int(total), "done": int(done)}
         return out
 
+    def unsettled(self, job_id: str, keys: Sequence[str]) -> list[bool]:
+        """For each URL key, whether the job has not settled it yet."""
+        if not keys:
+            return []
+        try:
+            done = self._redis.smismember(self._k(job_id, "done"), list(keys))
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        return [not bool(x) for x in done]
+
+    def stall(self, job_id: str) -> Stall:
+        """What a sweep needs to know of a job: when it last moved, whether discovery
+        finished, and the URLs enqueued but not settled (with the source they are for)."""
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hmget(self._k(job_id, "counts"), ["_active_at", "_discovery_done", "_source"])
+            pipe.hget(self._k(job_id, "counts"), "resent")
+            pipe.sdiff([self._k(job_id, "todo"), self._k(job_id, "done")])
+            (active_at, discovered, source), resent, missing = pipe.execute()
+            keys = sorted(_text(k) for k in missing)
+            raw = self._redis.hmget(self._k(job_id, "targets"), keys) if keys else []
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        targets = [
+            Target.from_json(json.loads(r)) if r else Target(url="", key=k)
+            for k, r in zip(keys, raw, strict=True)
+        ]
+        known = [t for t in targets if t.url]
+        return Stall(
+            active_at=float(active_at) if active_at is not None else None,
+            discovery_done=bool(int(discovered or 0)),
+            source=json.loads(source) if source else None,
+            unsettled=known,
+            unknown=len(targets) - len(known),
+            resent=int(resent or 0),
+        )
+
+    def resent(self, job_id: str) -> None:
+        """Count one re-send of the job's unsettled URLs and restart its stall clock."""
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.hincrby(self._k(job_id, "counts"), "resent", 1)
+            pipe.hset(self._k(job_id, "counts"), "_active_at", self._clock())
+            pipe.execute()
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+
     def cancel(self, job_id: str) -> None:
         """Flag the job cancelled (its queued tasks skip their work) and release the locks it
         holds on URLs it has not settled, so another job can crawl them at once, also those
@@ -374,8 +468,7 @@ class JobTracker:
             keys = self._redis.sdiff([self._k(job_id, "todo"), self._k(job_id, "done")])
             pipe = self._redis.pipeline(transaction=False)
             for raw in keys:
-                key = raw.decode() if isinstance(raw, bytes) else str(raw)
-                self._unlock(keys=[self._url(key)], args=[job_id], client=pipe)
+                self._unlock(keys=[self._url(_text(raw))], args=[job_id], client=pipe)
             pipe.execute()
         except RedisError as exc:
             raise CoordinationUnavailable(f"job flags: {exc}") from exc
@@ -390,7 +483,7 @@ class JobTracker:
         """Let a finished job's keys expire (its counts are in the store by then)."""
         try:
             pipe = self._redis.pipeline(transaction=False)
-            for part in ("counts", "todo", "done", "fetched"):
+            for part in ("counts", "todo", "done", "fetched", "targets"):
                 pipe.expire(self._k(job_id, part), seconds)
             pipe.execute()
         except RedisError as exc:

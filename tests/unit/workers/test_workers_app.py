@@ -65,3 +65,30 @@ def test_worker_knobs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) ->
     )
     with pytest.raises(ConfigError, match="visibility_timeout"):
         build_app(tight)
+
+
+def test_beat_sweeps_stalled_jobs_at_the_configured_interval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CELERY_CONFIG_MODULE", raising=False)
+    from datetime import timedelta
+
+    from workers.app import build_app
+
+    from ingest.pipeline.distributed import ROUTES, SWEEP_JOBS, WorkerOptions
+    from ingest.settings import load_settings
+
+    settings = load_settings(
+        env={"INGEST_WORKERS__SWEEP_INTERVAL": "15", "INGEST_WORKERS__STALL_AFTER": "90"},
+        overrides={"redis_url": "redis://127.0.0.1:1/0"},
+    )
+    celery, runtime = build_app(settings)
+    entry = celery.conf.beat_schedule["sweep-jobs"]
+    assert entry["task"] == SWEEP_JOBS and ROUTES[SWEEP_JOBS] == "discover"
+    assert entry["schedule"] == timedelta(seconds=15)
+    assert entry["options"]["expires"] == 15.0  # a stopped beat does not pile sweeps up
+    assert runtime.options.stalled_after == 90
+    # Unset, the stall time is when every message the broker still holds has come back.
+    default = WorkerOptions()
+    assert default.stalled_after == 3600 + default.hard_limit(900)
+    assert WorkerOptions.of(load_settings(env={}).workers) == default

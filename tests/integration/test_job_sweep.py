@@ -1,0 +1,227 @@
+"""The sweep of stalled jobs (``JobControl.sweep``) on a real Redis and PostgreSQL: what it
+sends again when the broker lost a job's discovery task or some of its fetch batches, when it
+leaves a job alone, and when it ends one.
+
+The task messages go to a recording ``Send`` instead of a broker: the tests read exactly what
+was (re-)sent. tests/integration/test_distributed_failures.py runs the same sweep from beat
+against real workers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+import redis
+
+from ingest.model import OutcomeKind, Result
+from ingest.pipeline.distributed import (
+    CRAWL_SOURCE,
+    FETCH_BATCH,
+    JobControl,
+    SourceRef,
+    Stages,
+    WorkerOptions,
+)
+from ingest.pipeline.jobs import JobTracker, Target
+from ingest.sources import Source
+from ingest.store import migrate
+from ingest.store.engine import make_engine
+from ingest.store.jobs import JobState, SqlJobStore
+from ingest.store.sql import SqlStore
+
+pytestmark = pytest.mark.integration
+
+START = datetime(2026, 11, 29, 12, tzinfo=UTC)
+STALL = 300
+URLS = [f"https://news.example/2026/story-{i}" for i in range(7)]
+
+
+@dataclass
+class Clock:
+    now: datetime = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def epoch(self) -> float:
+        return self.now.timestamp()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Sent:
+    messages: list[tuple[str, list[Any]]] = field(default_factory=list)
+
+    def __call__(self, name: str, args: list[Any], *, countdown: float | None = None) -> None:
+        self.messages.append((name, args))
+
+    def take(self) -> list[tuple[str, list[Any]]]:
+        out, self.messages = self.messages, []
+        return out
+
+
+@dataclass
+class World:
+    control: JobControl
+    stages: Stages
+    tracker: JobTracker
+    sent: Sent
+    clock: Clock
+    client: redis.Redis
+
+
+@pytest.fixture
+def world(redis_url: str, postgres_url: str) -> Iterator[World]:
+    engine = make_engine(postgres_url)
+    migrate.upgrade(engine)
+    client = redis.Redis.from_url(redis_url)
+    clock = Clock()
+    sent = Sent()
+    options = WorkerOptions(fetch_batch=3, stall_after=STALL, max_resends=2)
+    tracker = JobTracker(client, prefix=os.environ["INGEST_TEST_REDIS_PREFIX"], clock=clock.epoch)
+    jobs = SqlJobStore(engine)
+    store = SqlStore(engine)
+    stages = Stages(
+        store=store,
+        jobs=jobs,
+        tracker=tracker,
+        send=sent,
+        sources=dict,
+        options=options,
+        clock=clock,
+    )
+    control = JobControl(jobs, tracker, sent, clock=clock, options=options)
+    yield World(control, stages, tracker, sent, clock, client)
+    store.close()
+    client.close()
+    engine.dispose()
+
+
+def _discover(w: World, job_id: str) -> list[Target]:
+    """What the crawl task does: begin the job and enqueue its URLs (fetch batches sent)."""
+    begun = w.stages.begin(job_id)
+    assert begun is not None
+    job, source = begun
+    w.stages.enqueue(job, source, list(job.urls), {})
+    return [Target.from_json(t) for _, args in w.sent.take() for t in args[2]]
+
+
+def _settle(w: World, job_id: str, targets: list[Target]) -> None:
+    w.tracker.settled(job_id, [(t.key, Result(t.url, OutcomeKind.STORED)) for t in targets])
+
+
+def test_a_lost_discovery_task_is_sent_again(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    assert world.sent.take() == [(CRAWL_SOURCE, [job.id])]  # ... and the broker loses it
+
+    world.clock.advance(STALL - 1)
+    assert world.control.sweep() == []  # not stalled yet: it may still be queued
+    world.clock.advance(2)
+    swept = world.control.sweep()
+    assert [(s.job_id, s.action) for s in swept] == [(job.id, "crawl")]
+    assert world.sent.take() == [(CRAWL_SOURCE, [job.id])]
+    status = world.control.status(job.id)
+    assert status is not None and status.counts["resent"] == 1
+
+    world.clock.advance(STALL - 1)  # a re-send restarts the stall clock
+    assert world.control.sweep() == []
+
+
+def test_lost_fetch_batches_are_sent_again_with_only_the_unsettled_urls(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    world.sent.take()
+    targets = _discover(world, job.id)
+    assert sorted(t.url for t in targets) == sorted(URLS)
+
+    _settle(world, job.id, targets[:4])  # the first batches were fetched and stored
+    world.clock.advance(STALL - 1)
+    assert world.control.sweep() == []  # it was active STALL - 1 seconds ago
+    world.clock.advance(STALL)
+    swept = world.control.sweep()
+    assert [(s.action, s.urls) for s in swept] == [("fetch", 3)]
+
+    resent = world.sent.take()
+    assert {name for name, _ in resent} == {FETCH_BATCH}
+    again = [Target.from_json(t) for _, args in resent for t in args[2]]
+    assert again == sorted(targets[4:], key=lambda t: t.key)  # same URLs, keys and validators
+    assert all(args[0] == job.id for _, args in resent)
+    assert SourceRef.from_json(resent[0][1][1]).name == "news"
+
+    # The job moves again: its stall clock restarted with the re-send and with each settle.
+    world.clock.advance(STALL - 1)
+    _settle(world, job.id, again[:1])
+    world.clock.advance(STALL - 1)
+    assert world.control.sweep() == []
+
+
+def test_a_job_whose_urls_are_all_settled_is_ended(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    world.sent.take()
+    targets = _discover(world, job.id)
+    _settle(world, job.id, targets)  # ... but the task that would end the job died
+    world.clock.advance(STALL + 1)
+    assert [s.action for s in world.control.sweep()] == ["finished"]
+    ended = world.control.status(job.id)
+    assert ended is not None and ended.state is JobState.FINISHED
+    assert ended.counts["stored"] == len(URLS)
+    assert world.sent.take() == []
+
+
+def test_a_job_that_stays_stalled_fails_and_frees_its_urls(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    world.sent.take()
+    targets = _discover(world, job.id)
+    _settle(world, job.id, targets[:5])
+    for _ in range(2):  # max_resends
+        world.clock.advance(STALL + 1)
+        assert [s.action for s in world.control.sweep()] == ["fetch"]
+    world.clock.advance(STALL + 1)
+    assert [(s.action, s.urls) for s in world.control.sweep()] == [("failed", 2)]
+    failed = world.control.status(job.id)
+    assert failed is not None and failed.state is JobState.FAILED
+    assert failed.error == "stalled: 2 URLs not settled after 2 re-sends"
+    # Its URL locks are released: another job can take the URLs at once.
+    assert world.tracker.lock_urls("other-job", [t.key for t in targets[5:]]) == [True, True]
+    world.clock.advance(STALL + 1)
+    assert world.control.sweep() == []  # an ended job is not swept
+
+
+def test_cancelled_and_fresh_jobs_are_left_alone(world: World) -> None:
+    busy = world.control.start(source="busy", urls=URLS[:3])
+    cancelled = world.control.start(source="gone", urls=URLS[3:])
+    assert busy is not None and cancelled is not None
+    world.control.cancel(cancelled.id)
+    world.sent.take()
+    world.clock.advance(STALL + 1)
+    _discover(world, busy.id)  # discovery just enqueued: active now
+    assert world.control.sweep() == []
+    assert world.control.sweep(stalled_after=0)[0].action == "fetch"  # forced: sent again
+
+
+def test_the_fetch_stage_skips_urls_the_job_settled(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    world.sent.take()
+    targets = _discover(world, job.id)
+    _settle(world, job.id, targets[:2])
+    assert world.tracker.unsettled(job.id, [t.key for t in targets[:3]]) == [False, False, True]
+
+    class NoFetch:
+        async def fetch(self, request: Any) -> Any:  # pragma: no cover - must not be called
+            raise AssertionError(f"settled URL fetched again: {request.url}")
+
+    ref = SourceRef.of(Source(name="news", seeds=()))
+    assert asyncio.run(world.stages.fetch(NoFetch(), job.id, ref, targets[:2])) == []
+    assert world.sent.take() == []
