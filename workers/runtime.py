@@ -130,7 +130,9 @@ class WorkerRuntime:
         if self._stages is None:
             engine = make_engine(self.settings.database_url, pool_size=_POOL_SIZE)
             store = SqlStore(
-                engine, near_duplicate_threshold=self.settings.dedup.near_duplicate_threshold
+                engine,
+                near_duplicate_threshold=self.settings.dedup.near_duplicate_threshold,
+                outbox=self.settings.events.enabled,
             )
             self._stages = Stages(
                 store=store,

@@ -17,6 +17,7 @@ from celery import Task
 from celery.exceptions import Reject, SoftTimeLimitExceeded
 
 from ingest.errors import TransientError
+from ingest.events import relay_owed
 from ingest.logs import get_logger
 from ingest.pipeline.distributed import (
     CRAWL_SOURCE,
@@ -121,13 +122,17 @@ def scheduled_crawl(self: Task, source: str) -> dict[str, Any]:
     **_COMMON,
 )
 def sweep_jobs(self: Task) -> list[dict[str, Any]]:
-    """Beat's sweep: send again the lost work of jobs that stopped making progress. Not
-    retried: when Redis or the database is down, the next sweep comes soon enough."""
+    """Beat's sweep: send again the lost work of jobs that stopped making progress, and
+    publish the change events still owed (``ingest.events.relay``). Not retried: when Redis
+    or the database is down, the next sweep comes soon enough."""
     try:
-        return [s.to_json() for s in runtime.control().sweep()]
+        swept = [s.to_json() for s in runtime.control().sweep()]
     except TransientError as exc:
         log.warning("sweep.skipped", error=str(exc))
-        return []
+        swept = []
+    stages = runtime.stages()
+    relay_owed(stages.events, stages.store, older_than=runtime.settings.events.relay_after)
+    return swept
 
 
 @app.task(  # type: ignore[untyped-decorator]  # celery is untyped

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
-from ingest.events import EventSink, NullSink, RedisStreamSink
+from ingest.events import EventSink, NullSink, RedisStreamSink, relay_owed
 from ingest.extract.rules import RuleSet, load_rules
 from ingest.fetch.base import FetchOptions
 from ingest.fetch.client import HttpFetcher
@@ -24,6 +25,7 @@ def open_store(settings: Settings, *, migrate: bool = True) -> SqlStore:
     store = SqlStore(
         make_engine(settings.database_url),
         near_duplicate_threshold=settings.dedup.near_duplicate_threshold,
+        outbox=settings.events.enabled,
     )
     if migrate:
         store.upgrade()
@@ -91,5 +93,6 @@ async def embedded_crawler(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+        await asyncio.to_thread(relay_owed, sink, store)
         if events is None:
             sink.close()

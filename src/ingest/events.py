@@ -16,7 +16,8 @@ Stream entry fields (all strings): ``article_id``, ``version``, ``kind`` (``stor
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -24,8 +25,9 @@ import redis
 from redis.exceptions import RedisError, ResponseError
 
 from ingest.errors import TransientError
+from ingest.logs import get_logger
 from ingest.model import OutcomeKind, Result
-from ingest.store.base import StoredArticle
+from ingest.store.base import OutboxEntry, StoredArticle
 
 __all__ = [
     "DEFAULT_STREAM",
@@ -35,13 +37,18 @@ __all__ = [
     "Delivery",
     "EventSink",
     "NullSink",
+    "OutboxSource",
     "RedisStreamSink",
     "StreamConsumer",
     "StreamUnavailable",
     "backfill",
     "events_for",
     "publish_settled",
+    "relay",
+    "relay_owed",
 ]
+
+log = get_logger(__name__)
 
 #: Stream key (after the settings' ``redis_prefix``) used unless configured otherwise.
 DEFAULT_STREAM = "changes"
@@ -146,7 +153,18 @@ class EventSink(Protocol):
 
 
 class CursorSource(Protocol):
+    """The store as the publisher needs it: current cursors, and the outbox rows to forget
+    once their events are on the stream."""
+
     def cursors(self, article_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def published(self, cursors: Mapping[int, int]) -> None: ...
+
+
+class OutboxSource(CursorSource, Protocol):
+    def unpublished(self, *, before: datetime, limit: int = 1000) -> list[OutboxEntry]: ...
+
+    def forget_outbox(self, seqs: Sequence[int]) -> None: ...
 
 
 class NullSink:
@@ -179,7 +197,39 @@ def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Resu
         for e in events_for(r, cursors[r.article_id], cursors)
     ]
     sink.publish(events)
+    store.published({e.article_id: e.cursor for e in events})
     return len(events)
+
+
+def relay(sink: EventSink, store: OutboxSource, *, before: datetime, batch: int = 1000) -> int:
+    """Publish the events still owed for changes recorded in the store's outbox before
+    ``before``: those of a process that died between its commit and its publish, or that
+    found Redis unreachable then. Each goes out with the article's current state and cursor
+    (kind as recorded; a new article in an existing cluster also gets its ``reclustered``
+    event), then its outbox rows are forgotten. Returns the events published; raises
+    :class:`StreamUnavailable` when the sink cannot reach Redis (the rows stay for the next
+    relay). Events a slow publisher sends at the same time are repeated, never lost."""
+    if isinstance(sink, NullSink):
+        return 0
+    count = 0
+    while True:
+        entries = store.unpublished(before=before, limit=batch)
+        gone = [e.seq for e in entries if e.cursor is None]
+        events: list[ChangeEvent] = []
+        for e in entries:
+            if e.cursor is None or e.version is None:
+                continue
+            kind = ChangeKind(e.kind)
+            event = ChangeEvent(e.article_id, e.version, kind, e.cursor, e.cluster_id, e.url)
+            events.append(event)
+            if kind is ChangeKind.STORED and e.cluster_id not in (None, e.article_id):
+                events.append(replace(event, kind=ChangeKind.RECLUSTERED))
+        sink.publish(events)
+        store.published({e.article_id: e.cursor for e in events})
+        store.forget_outbox(gone)
+        count += len(events)
+        if len(entries) < batch:
+            return count
 
 
 def backfill(sink: EventSink, articles: Iterable[StoredArticle], *, batch: int = 500) -> int:
@@ -197,6 +247,21 @@ def backfill(sink: EventSink, articles: Iterable[StoredArticle], *, batch: int =
     if pending:
         sink.publish(pending)
         count += len(pending)
+    return count
+
+
+def relay_owed(sink: EventSink, store: OutboxSource, *, older_than: float = 0.0) -> int:
+    """Publish the change events the store's outbox still owes (recorded more than
+    ``older_than`` seconds ago); an unreachable stream or database is logged, and the events
+    stay owed for the next relay. Returns the events published."""
+    before = datetime.now(UTC) - timedelta(seconds=older_than)
+    try:
+        count = relay(sink, store, before=before)
+    except TransientError as exc:
+        log.warning("events.relay_failed", error=str(exc))
+        return 0
+    if count:
+        log.info("events.relayed", events=count)
     return count
 
 

@@ -73,6 +73,9 @@ class EventsSettings(_Section):
     enabled: bool = False
     stream: str = Field(default="changes", min_length=1, max_length=100)  # after redis_prefix
     maxlen: int = Field(default=1_000_000, ge=1000)
+    # Beat's sweep publishes the events owed for changes older than this (seconds): those of a
+    # worker that died between its commit and its publish, or found Redis unreachable.
+    relay_after: int = Field(default=60, ge=0)
 
 
 class WorkersSettings(_Section):

@@ -102,7 +102,7 @@ def test_migration_moves_the_api_jobs_into_the_one_job_model(engine: Engine) -> 
                 ),
                 {"id": job_id, "params": params, "state": state, "now": NOW},
             )
-    assert migrate.upgrade(engine) == [4]
+    assert migrate.upgrade(engine)[:1] == [4]  # and the later ones
     jobs = {j.id: j for j in SqlJobStore(engine).recent()}
     assert (jobs["api-done"].state, jobs["api-done"].runner) == (JobState.FINISHED, JobRunner.API)
     assert jobs["api-done"].urls == ("https://a.example/1",)

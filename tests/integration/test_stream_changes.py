@@ -9,11 +9,12 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import text
 
 from ingest.events import (
     ChangeEvent,
@@ -21,9 +22,12 @@ from ingest.events import (
     NullSink,
     RedisStreamSink,
     StreamConsumer,
+    StreamUnavailable,
     backfill,
     events_for,
     publish_settled,
+    relay,
+    relay_owed,
 )
 from ingest.model import OutcomeKind, Result
 from ingest.store.base import ArticleQuery
@@ -310,3 +314,140 @@ def test_backfill_republishes_changes_after_a_cursor(
         (results[0].article_id, ChangeKind.UPDATED),
     ]
     assert events[-1].cursor == latest and events[-1].version == 2
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def outbox_store(request: pytest.FixtureRequest) -> Iterator[SqlStore]:
+    s = SqlStore(make_engine(request.getfixturevalue(f"{request.param}_url")), outbox=True)
+    s.upgrade()
+    yield s
+    s.close()
+
+
+def _owed(store: SqlStore) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM change_outbox")).scalar_one())
+
+
+def _events(redis_url: str, stream: str) -> list[ChangeEvent]:
+    consumer = _consumer(redis_url, stream, "reader")
+    try:
+        return [d.event for d in consumer.read(block_ms=None)]
+    finally:
+        consumer.close()
+
+
+def test_the_outbox_keeps_what_was_not_published_and_the_relay_publishes_it(
+    outbox_store: SqlStore, redis_url: str, stream: str
+) -> None:
+    store = outbox_store
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        published = _publish(store, sink, 1)  # committed, then published: nothing owed
+        assert _owed(store) == 0
+        # Committed, then the process died before publishing (or Redis was unreachable).
+        lost = [
+            store.save(make_article(f"https://example.com/s/{i}", story_text(i)), now=NOW)
+            for i in (1, 2)
+        ]
+        copy = store.save(
+            make_article("https://other.example.org/x", [*story_text(1), "Syndicated."]), now=NOW
+        )
+        updated = store.save(
+            make_article("https://example.com/s/0", [*story_text(0), "Correction."]), now=NOW
+        )
+        assert _owed(store) == 4
+        assert relay(sink, store, before=NOW - timedelta(seconds=1)) == 0  # not old enough
+        assert relay(sink, store, before=NOW, batch=2) == 5  # in batches of two rows
+        assert _owed(store) == 0
+        assert relay(sink, store, before=NOW) == 0  # nothing owed twice
+    finally:
+        sink.close()
+    events = _events(redis_url, stream)
+    assert [(e.article_id, e.kind) for e in events] == [
+        (published[0].article_id, ChangeKind.STORED),
+        (lost[0].article_id, ChangeKind.STORED),
+        (lost[1].article_id, ChangeKind.STORED),
+        (copy.article_id, ChangeKind.STORED),
+        (copy.article_id, ChangeKind.RECLUSTERED),
+        (published[0].article_id, ChangeKind.UPDATED),
+    ]
+    cursors = store.cursors([r.article_id or 0 for r in (*lost, copy, updated)])
+    assert [e.cursor for e in events[1:]] == [
+        cursors[lost[0].article_id or 0],
+        cursors[lost[1].article_id or 0],
+        cursors[copy.article_id or 0],
+        cursors[copy.article_id or 0],
+        cursors[updated.article_id or 0],
+    ]
+    assert events[4].cluster_id == lost[0].article_id and events[5].version == 2
+
+
+def test_an_unreachable_stream_leaves_the_events_owed(
+    outbox_store: SqlStore, redis_url: str, stream: str
+) -> None:
+    store = outbox_store
+    result = store.save(make_article("https://example.com/s/1", story_text(1)), now=NOW)
+    dead = RedisStreamSink("redis://127.0.0.1:1/0", stream)
+    try:
+        with pytest.raises(StreamUnavailable):
+            publish_settled(dead, store, [result])
+        assert relay_owed(dead, store) == 0  # logged; still owed
+    finally:
+        dead.close()
+    assert _owed(store) == 1
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        assert relay_owed(sink, store) == 1
+    finally:
+        sink.close()
+    assert [e.article_id for e in _events(redis_url, stream)] == [result.article_id]
+    assert _owed(store) == 0
+
+
+def test_without_the_stream_the_store_keeps_no_outbox(store: SqlStore) -> None:
+    store.save(make_article("https://example.com/s/1", story_text(1)), now=NOW)
+    assert _owed(store) == 0
+
+
+def test_ingest_db_relay_events_publishes_what_is_owed(
+    postgres_url: str, redis_url: str, stream: str, tmp_path: Path
+) -> None:
+    prefix = os.environ["INGEST_TEST_REDIS_PREFIX"]
+    key = stream.removeprefix(prefix)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INGEST_")}
+    env |= {
+        "INGEST_DATABASE_URL": postgres_url,
+        "INGEST_REDIS_URL": redis_url,
+        "INGEST_REDIS_PREFIX": prefix,
+        "INGEST_EVENTS__STREAM": key,
+    }
+    store = SqlStore(make_engine(postgres_url), outbox=True)
+    store.upgrade()
+    try:
+        owed = [
+            store.save(make_article(f"https://example.com/s/{i}", story_text(i)), now=NOW)
+            for i in range(3)
+        ]
+    finally:
+        store.close()
+
+    def relay_command(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ingest.cli.main", "db", "relay-events"],
+            cwd=tmp_path,
+            env=env | extra,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    off = relay_command()
+    assert off.returncode != 0 and "events.enabled" in off.stderr
+    done = relay_command(INGEST_EVENTS__ENABLED="true")
+    assert done.returncode == 0, done.stderr
+    assert "published 3 owed change event(s)" in done.stdout
+    assert [e.article_id for e in _events(redis_url, stream)] == [r.article_id for r in owed]
+    again = relay_command(INGEST_EVENTS__ENABLED="true")
+    assert "published 0 owed" in again.stdout

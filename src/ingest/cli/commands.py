@@ -11,10 +11,17 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ingest.bootstrap import embedded_crawler, open_store, site_rules, store_session
+from ingest.bootstrap import (
+    embedded_crawler,
+    event_sink,
+    open_store,
+    site_rules,
+    store_session,
+)
 from ingest.cli.export_cmd import run_export
 from ingest.cli.jobs import run_job_command
 from ingest.cli.output import (
@@ -27,6 +34,7 @@ from ingest.cli.output import (
 )
 from ingest.cli.serve import run_serve
 from ingest.errors import ConfigError
+from ingest.events import relay
 from ingest.extract.rules import RuleCheck
 from ingest.model import NotArticle, Page
 from ingest.pipeline.crawl import Crawler, CrawlOptions, LearnSummary, Summary
@@ -456,11 +464,26 @@ def cmd_db(args: argparse.Namespace) -> int:
         if args.db_cmd == "upgrade":
             applied = store.upgrade()
             print(f"applied migrations {applied}" if applied else "database is up to date")
+        elif args.db_cmd == "relay-events":
+            return _relay_events(settings, store, args.older_than)
         else:
             store.upgrade()
             print_json(store.counts())
     finally:
         store.close()
+    return 0
+
+
+def _relay_events(settings: Settings, store: SqlStore, older_than: float) -> int:
+    if not settings.events.enabled:
+        raise ConfigError("the change stream is off: set events.enabled (INGEST_EVENTS__ENABLED)")
+    store.upgrade()
+    sink = event_sink(settings)
+    try:
+        count = relay(sink, store, before=datetime.now(UTC) - timedelta(seconds=older_than))
+    finally:
+        sink.close()
+    print(f"published {count} owed change event(s)")
     return 0
 
 

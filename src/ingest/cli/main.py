@@ -165,6 +165,20 @@ def _other_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     dbsub = db.add_subparsers(dest="db_cmd", required=True, metavar="COMMAND")
     dbsub.add_parser("upgrade", help="apply pending schema migrations")
     dbsub.add_parser("status", help="schema version and row counts")
+    relay = dbsub.add_parser(
+        "relay-events",
+        help="publish the change events the stream missed (events.enabled)",
+        description="Publish the change events still owed for stored changes (a process "
+        "that stopped between its commit and its publish, Redis unreachable then). Beat "
+        "does this in the distributed mode, and every embedded crawl at its end.",
+    )
+    relay.add_argument(
+        "--older-than",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="only changes recorded at least this long ago (default 0: all)",
+    )
 
     st = sub.add_parser("sites", help="per-site rules and learnt chrome")
     stsub = st.add_subparsers(dest="sites_cmd", required=True, metavar="COMMAND")

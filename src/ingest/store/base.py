@@ -14,6 +14,7 @@ __all__ = [
     "ArticleQuery",
     "FrontierEntry",
     "FrontierUpdate",
+    "OutboxEntry",
     "Store",
     "StoredArticle",
     "Version",
@@ -109,6 +110,20 @@ class FrontierUpdate:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """A change whose stream event is still owed: the cursor it was issued at, the kind of
+    change, and the article's current state (``None`` when the article is gone)."""
+
+    seq: int
+    article_id: int
+    kind: str
+    version: int | None
+    cursor: int | None
+    cluster_id: int | None
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleQuery:
     text: str | None = None
     source: str | None = None
@@ -149,6 +164,8 @@ class Store(Protocol):
     def counts(self) -> dict[str, int]: ...
 
     def cursors(self, article_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def published(self, cursors: Mapping[int, int]) -> None: ...
 
     def learn_site(
         self,

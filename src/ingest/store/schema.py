@@ -178,6 +178,17 @@ job_counts = Table(
     Column("count", BigInteger, nullable=False, server_default="0"),
 )
 
+#: Change cursors whose stream event is not published yet (only while events are on).
+change_outbox = Table(
+    "change_outbox",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=False),
+    Column("article_id", Id, nullable=False),
+    Column("kind", String(16), nullable=False),  # stored, updated, reclustered
+    Column("created_at", UTCDateTime(), nullable=False),
+    Index("ix_change_outbox_created_at", "created_at"),
+)
+
 site_blocks = Table(
     "site_blocks",
     metadata,

@@ -8,13 +8,25 @@ hash and LSH band keys serialise writers that could otherwise race into two clus
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Row,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from ingest.dedup.decide import (
     NEAR_DUP_THRESHOLD,
@@ -31,6 +43,7 @@ from ingest.store.base import (
     ArticleQuery,
     FrontierEntry,
     FrontierUpdate,
+    OutboxEntry,
     StoredArticle,
     Version,
 )
@@ -38,6 +51,7 @@ from ingest.store.engine import read_connection, write_transaction
 from ingest.store.schema import (
     article_versions,
     articles,
+    change_outbox,
     clusters,
     frontier,
     lsh_bands,
@@ -82,10 +96,16 @@ class SqlStore:
     """
 
     def __init__(
-        self, engine: Engine, *, near_duplicate_threshold: float = NEAR_DUP_THRESHOLD
+        self,
+        engine: Engine,
+        *,
+        near_duplicate_threshold: float = NEAR_DUP_THRESHOLD,
+        outbox: bool = False,
     ) -> None:
         self.engine = engine
         self.threshold = near_duplicate_threshold
+        #: Record every change cursor in ``change_outbox`` (the change stream is on).
+        self.outbox = outbox
         self._sqlite = engine.dialect.name == "sqlite"
 
     # -- plumbing -----------------------------------------------------------------------------
@@ -136,7 +156,7 @@ class SqlStore:
             ).first()
             if row is not None:
                 result = self._refetched(conn, article, row, bands, now)
-                self._stamp(conn, result)
+                self._stamp(conn, result, now)
                 return result
             dup = conn.execute(
                 select(articles.c.id, articles.c.cluster_id)
@@ -153,25 +173,35 @@ class SqlStore:
                     cluster_id=dup.cluster_id,
                 )
             result = self._insert(conn, article, bands, source_priority, now)
-            self._stamp(conn, result)
+            self._stamp(conn, result, now)
             return result
 
-    def _stamp(self, conn: Connection, result: Result) -> None:
+    def _stamp(self, conn: Connection, result: Result, now: datetime) -> None:
         """Give the articles a save changed their change cursors, last in its transaction and,
         on PostgreSQL, under one lock held until commit: cursors are then issued in commit
         order, so a reader that has seen cursor N has seen every change below N (incremental
         exports and the change stream have no gaps). Every row stamped here is already locked
-        by this transaction, so holding the lock never waits for another writer's rows."""
+        by this transaction, so holding the lock never waits for another writer's rows. With
+        the outbox on, each cursor also gets its ``change_outbox`` row here, in the same
+        transaction: a change is committed with the record that its event is owed."""
         if result.article_id is None or result.kind not in (
             OutcomeKind.STORED,
             OutcomeKind.UPDATED,
         ):
             return
         self._lock(conn, ["change-cursor"])
-        for article_id in (result.article_id, *(m.article_id for m in result.moved)):
-            conn.execute(
-                update(articles).where(articles.c.id == article_id).values(seq=self._next_seq(conn))
-            )
+        kind = "stored" if result.kind is OutcomeKind.STORED else "updated"
+        changed = [(result.article_id, kind)]
+        changed += [(m.article_id, "reclustered") for m in result.moved]
+        for article_id, change in changed:
+            seq = self._next_seq(conn)
+            conn.execute(update(articles).where(articles.c.id == article_id).values(seq=seq))
+            if self.outbox:
+                conn.execute(
+                    insert(change_outbox).values(
+                        seq=seq, article_id=article_id, kind=change, created_at=now
+                    )
+                )
 
     def has_copy(self, article: Article) -> bool:
         with self._read() as conn:
@@ -645,6 +675,64 @@ class SqlStore:
                 )
                 out.update({int(r.id): int(r.seq) for r in rows})
         return out
+
+    # -- the change stream's outbox ----------------------------------------------------------
+
+    def published(self, cursors: Mapping[int, int]) -> None:
+        """Forget the outbox rows of each article up to the cursor its published event
+        carried (an event tells an article's state at that cursor, so older changes of the
+        article are covered too)."""
+        if not self.outbox or not cursors:
+            return
+        with self._write() as conn:
+            for article_id, cursor in sorted(cursors.items()):
+                conn.execute(
+                    delete(change_outbox).where(
+                        change_outbox.c.article_id == article_id, change_outbox.c.seq <= cursor
+                    )
+                )
+
+    def unpublished(self, *, before: datetime, limit: int = 1000) -> list[OutboxEntry]:
+        """Outbox rows recorded before ``before`` (their event still owed), oldest first, with
+        the article's current state (``None`` fields for an article deleted since)."""
+        stmt = (
+            select(
+                change_outbox.c.seq,
+                change_outbox.c.article_id,
+                change_outbox.c.kind,
+                articles.c.version,
+                articles.c.seq.label("cursor"),
+                articles.c.cluster_id,
+                articles.c.url,
+            )
+            .select_from(
+                change_outbox.outerjoin(articles, articles.c.id == change_outbox.c.article_id)
+            )
+            .where(change_outbox.c.created_at <= before)
+            .order_by(change_outbox.c.seq)
+            .limit(limit)
+        )
+        with self._read() as conn:
+            rows = conn.execute(stmt).all()
+        return [
+            OutboxEntry(
+                seq=int(r.seq),
+                article_id=int(r.article_id),
+                kind=str(r.kind),
+                version=r.version,
+                cursor=None if r.cursor is None else int(r.cursor),
+                cluster_id=r.cluster_id,
+                url=r.url or "",
+            )
+            for r in rows
+        ]
+
+    def forget_outbox(self, seqs: Sequence[int]) -> None:
+        """Drop outbox rows by their cursor (their article is gone)."""
+        if not seqs:
+            return
+        with self._write() as conn:
+            conn.execute(delete(change_outbox).where(change_outbox.c.seq.in_(list(seqs))))
 
     def cluster_members(self, cluster_id: int, *, limit: int = 50) -> list[tuple[int, str, str]]:
         """(id, source, url) of up to ``limit`` articles in a cluster, by id."""
