@@ -24,7 +24,7 @@ from celery import Celery, signals
 
 from ingest.errors import ConfigError
 from ingest.logs import configure_logging, get_logger
-from ingest.pipeline.distributed import WorkerOptions, celery_config
+from ingest.pipeline.distributed import WorkerOptions, broker_backlog, celery_config
 from ingest.settings import Settings, load_settings
 from ingest.sources import load_sources
 from workers.runtime import WorkerRuntime
@@ -76,7 +76,7 @@ def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
     def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
         celery.send_task(name, args=args, countdown=countdown)
 
-    return celery, WorkerRuntime(settings, options, send)
+    return celery, WorkerRuntime(settings, options, send, backlog=lambda: broker_backlog(celery))
 
 
 configure_logging(level="INFO")

@@ -63,10 +63,18 @@ def redis_client(url: str) -> redis.Redis:
 class WorkerRuntime:
     """The edges of one worker process. Constructing it does no I/O."""
 
-    def __init__(self, settings: Settings, options: WorkerOptions, send: Send) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        options: WorkerOptions,
+        send: Send,
+        *,
+        backlog: Callable[[], int] = lambda: 0,
+    ) -> None:
         self.settings = settings
         self.options = options
         self.send = send
+        self.backlog = backlog
         self._pid = 0
         self._runner: asyncio.Runner | None = None
         self._fetcher: HttpFetcher | None = None
@@ -149,7 +157,9 @@ class WorkerRuntime:
 
     def control(self) -> JobControl:
         stages = self.stages()
-        return JobControl(stages.jobs, stages.tracker, self.send, options=self.options)
+        return JobControl(
+            stages.jobs, stages.tracker, self.send, options=self.options, backlog=self.backlog
+        )
 
     def _sources(self) -> Mapping[str, Source]:
         path = self.settings.sources_file

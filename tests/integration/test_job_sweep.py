@@ -76,6 +76,7 @@ class World:
     sent: Sent
     clock: Clock
     client: redis.Redis
+    queued: list[int]  # task messages the broker holds, as the sweep asks
 
 
 @pytest.fixture
@@ -98,8 +99,11 @@ def world(redis_url: str, postgres_url: str) -> Iterator[World]:
         options=options,
         clock=clock,
     )
-    control = JobControl(jobs, tracker, sent, clock=clock, options=options)
-    yield World(control, stages, tracker, sent, clock, client)
+    queued = [0]
+    control = JobControl(
+        jobs, tracker, sent, clock=clock, options=options, backlog=lambda: queued[0]
+    )
+    yield World(control, stages, tracker, sent, clock, client, queued)
     store.close()
     client.close()
     engine.dispose()
@@ -225,3 +229,40 @@ def test_the_fetch_stage_skips_urls_the_job_settled(world: World) -> None:
     ref = SourceRef.of(Source(name="news", seeds=()))
     assert asyncio.run(world.stages.fetch(NoFetch(), job.id, ref, targets[:2])) == []
     assert world.sent.take() == []
+
+
+def test_a_job_whose_work_may_still_be_queued_is_not_sent_again(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    done = world.control.start(source="done", urls=[f"{u}-other" for u in URLS[:2]])
+    assert job is not None and done is not None
+    world.sent.take()
+    _discover(world, job.id)
+    _settle(world, done.id, _discover(world, done.id))
+    world.queued[0] = 40  # other jobs' messages ahead of this job's: queued, not lost
+    world.clock.advance(STALL + 1)
+    assert [(s.job_id, s.action) for s in world.control.sweep()] == [(done.id, "finished")]
+    assert world.sent.take() == []
+    world.queued[0] = 0  # the queues drained and the job still did not move: lost
+    assert [s.action for s in world.control.sweep()] == ["fetch"]
+
+
+def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> None:
+    from celery import Celery
+
+    from ingest.pipeline.distributed import PROCESS_PAGES, broker_backlog, celery_config
+    from ingest.settings import load_settings
+
+    settings = load_settings(
+        env={},
+        overrides={"redis_url": redis_url, "redis_prefix": os.environ["INGEST_TEST_REDIS_PREFIX"]},
+    )
+    app = Celery("backlog", set_as_current=False)
+    app.conf.update(celery_config(settings, WorkerOptions()))
+    try:
+        assert broker_backlog(app) == 0  # no queue exists yet
+        app.send_task(FETCH_BATCH, args=["job", [], []])
+        app.send_task(PROCESS_PAGES, args=["job", [], []])
+        app.send_task(PROCESS_PAGES, args=["job", [], []])
+        assert broker_backlog(app) == 3
+    finally:
+        app.close()

@@ -56,7 +56,8 @@ def add_job_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="send again the lost work of stalled jobs (beat does this every minute)",
         description="For each active job with no progress for the stall time: send its "
         "discovery again if it never finished, else the fetches of the URLs it has not "
-        "settled. Safe to run at any time: nothing is stored twice.",
+        "settled (only once the broker's queues are empty: until then its work may just be "
+        "waiting). Safe to run at any time: nothing is stored twice.",
     )
     sweep.add_argument(
         "--stalled-after",

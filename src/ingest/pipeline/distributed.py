@@ -79,6 +79,7 @@ __all__ = [
     "Stages",
     "Swept",
     "WorkerOptions",
+    "broker_backlog",
     "celery_config",
     "job_control",
     "utc_now",
@@ -267,6 +268,32 @@ def send_fetches(
     return batches
 
 
+def broker_backlog(app: Any, queues: Sequence[str] = QUEUES) -> int:
+    """How many task messages ``app``'s broker holds in ``queues`` (waiting, not yet handed to
+    a worker); a queue that does not exist yet holds none. Works on every kombu transport.
+    Raises :class:`CoordinationUnavailable` when the broker cannot be reached."""
+    from kombu.exceptions import ChannelError, OperationalError  # noqa: PLC0415
+
+    total = 0
+    try:
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            size = getattr(channel, "_size", None)  # kombu's virtual transports (Redis...)
+            for queue in queues:
+                if size is not None:
+                    # A passive declare misses the queue under Redis's global_keyprefix
+                    # (kombu 5.7 checks it with an unprefixed EXISTS).
+                    total += int(size(queue))
+                    continue
+                try:
+                    total += int(channel.queue_declare(queue=queue, passive=True).message_count)
+                except ChannelError:
+                    continue
+    except (OperationalError, OSError) as exc:
+        raise CoordinationUnavailable(f"broker: {exc}") from exc
+    return total
+
+
 @dataclass(frozen=True, slots=True)
 class Swept:
     """What one sweep did for one stalled job: ``action`` is ``crawl`` (its discovery task
@@ -294,12 +321,15 @@ class JobControl:
         *,
         clock: Callable[[], datetime] = utc_now,
         options: WorkerOptions | None = None,
+        backlog: Callable[[], int] = lambda: 0,
     ) -> None:
         self.jobs = jobs
         self.tracker = tracker
         self.send = send
         self.clock = clock
         self.options = options or WorkerOptions()
+        #: Task messages the broker's queues hold (see :func:`broker_backlog`).
+        self.backlog = backlog
 
     def start(
         self,
@@ -379,15 +409,18 @@ class JobControl:
         """Send again what the broker lost: for each active job of the workers that made no
         progress for ``stalled_after`` seconds (default :attr:`WorkerOptions.stalled_after`),
         its discovery task when discovery never finished, else the fetches of the URLs it
-        enqueued and has not settled. A job all of whose URLs are settled is ended; one
-        re-sent :attr:`WorkerOptions.max_resends` times already fails (error ``stalled``)
-        and releases its URL locks.
+        enqueued and has not settled. Nothing is sent while the broker's queues still hold
+        task messages: a job whose work waits behind other jobs' is queued, not stalled. A job
+        all of whose URLs are settled is ended; one re-sent
+        :attr:`WorkerOptions.max_resends` times already fails (error ``stalled``) and
+        releases its URL locks.
 
         Sending twice is safe (every stage is idempotent and the fetch stage skips settled
         URLs), so a job that was only slow costs some repeated work, never a duplicate."""
         wait = self.options.stalled_after if stalled_after is None else stalled_after
         now = self.clock()
         swept: list[Swept] = []
+        backlog: int | None = None
         for job in self.jobs.recent(states=ACTIVE_STATES, limit=10_000):
             if job.runner is not JobRunner.WORKERS or self.tracker.cancelled(job.id):
                 continue
@@ -397,10 +430,25 @@ class JobControl:
                 last = max(last, datetime.fromtimestamp(stall.active_at, UTC))
             if (now - last).total_seconds() < wait:
                 continue
-            done = self._unstall(job, stall, now)
+            if stall.discovery_done and not stall.unsettled and not stall.unknown:
+                done = self._finish(job.id, now)
+            else:
+                backlog = self.backlog() if backlog is None else backlog
+                if backlog:
+                    log.info("job.stalled_behind_queue", job_id=job.id, queued=backlog)
+                    continue
+                done = self._unstall(job, stall, now)
             log.warning("job.swept", job_id=job.id, action=done.action, urls=done.urls)
             swept.append(done)
         return swept
+
+    def _finish(self, job_id: str, now: datetime) -> Swept:
+        """End a job whose URLs are all settled (the task that would have ended it died)."""
+        self.jobs.finish(
+            job_id, state=JobState.FINISHED, counts=self.tracker.counts(job_id), now=now
+        )
+        self.tracker.expire(job_id, self.options.finished_job_ttl)
+        return Swept(job_id, "finished")
 
     def _unstall(self, job: Job, stall: Stall, now: datetime) -> Swept:
         if stall.resent >= self.options.max_resends:
@@ -418,15 +466,9 @@ class JobControl:
             self.send(CRAWL_SOURCE, [job.id])
             self.tracker.resent(job.id)
             return Swept(job.id, "crawl")
-        if not stall.unsettled and stall.unknown:  # nothing it can send: fail it in time
+        if not stall.unsettled:  # only URLs it cannot send again: fail it in time
             self.tracker.resent(job.id)
             return Swept(job.id, "unknown", stall.unknown)
-        if not stall.unsettled:
-            self.jobs.finish(
-                job.id, state=JobState.FINISHED, counts=self.tracker.counts(job.id), now=now
-            )
-            self.tracker.expire(job.id, self.options.finished_job_ttl)
-            return Swept(job.id, "finished")
         self.tracker.lock_urls(job.id, [t.key for t in stall.unsettled])
         send_fetches(self.send, job.id, stall.source, stall.unsettled, self.options.fetch_batch)
         self.tracker.resent(job.id)
@@ -460,6 +502,7 @@ def job_control(
             JobTracker(client, prefix=settings.redis_prefix, url_lock_ttl=options.url_lock_ttl),
             send,
             options=options,
+            backlog=lambda: broker_backlog(producer),
         )
     finally:
         producer.close()
