@@ -432,9 +432,9 @@ def test_ingest_db_relay_events_publishes_what_is_owed(
     finally:
         store.close()
 
-    def relay_command(**extra: str) -> subprocess.CompletedProcess[str]:
+    def cli(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "ingest.cli.main", "db", "relay-events"],
+            [sys.executable, "-m", "ingest.cli.main", *args],
             cwd=tmp_path,
             env=env | extra,
             capture_output=True,
@@ -443,11 +443,13 @@ def test_ingest_db_relay_events_publishes_what_is_owed(
             check=False,
         )
 
-    off = relay_command()
+    off = cli("db", "relay-events")
     assert off.returncode != 0 and "events.enabled" in off.stderr
-    done = relay_command(INGEST_EVENTS__ENABLED="true")
+    status = cli("db", "status", INGEST_EVENTS__ENABLED="true")
+    assert json.loads(status.stdout)["events_owed"] == 3, status.stderr
+    done = cli("db", "relay-events", INGEST_EVENTS__ENABLED="true")
     assert done.returncode == 0, done.stderr
     assert "published 3 owed change event(s)" in done.stdout
     assert [e.article_id for e in _events(redis_url, stream)] == [r.article_id for r in owed]
-    again = relay_command(INGEST_EVENTS__ENABLED="true")
+    again = cli("db", "relay-events", INGEST_EVENTS__ENABLED="true")
     assert "published 0 owed" in again.stdout

@@ -468,7 +468,10 @@ def cmd_db(args: argparse.Namespace) -> int:
             return _relay_events(settings, store, args.older_than)
         else:
             store.upgrade()
-            print_json(store.counts())
+            counts: dict[str, Any] = dict(store.counts())
+            if settings.events.enabled:
+                counts["events_owed"] = store.owed_events()  # relayed by beat or relay-events
+            print_json(counts)
     finally:
         store.close()
     return 0

@@ -727,6 +727,11 @@ class SqlStore:
             for r in rows
         ]
 
+    def owed_events(self) -> int:
+        """How many changes still owe their stream events (outbox rows)."""
+        with self._read() as conn:
+            return int(conn.execute(select(func.count()).select_from(change_outbox)).scalar_one())
+
     def forget_outbox(self, seqs: Sequence[int]) -> None:
         """Drop outbox rows by their cursor (their article is gone)."""
         if not seqs:
