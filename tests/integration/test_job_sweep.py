@@ -266,3 +266,22 @@ def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> N
         assert broker_backlog(app) == 3
     finally:
         app.close()
+
+
+def test_a_page_the_job_settled_is_not_processed_again(world: World) -> None:
+    job = world.control.start(source="news", urls=URLS)
+    assert job is not None
+    world.sent.take()
+    targets = _discover(world, job.id)
+    _settle(world, job.id, targets[:1])
+    ref = SourceRef.of(Source(name="news", seeds=()))
+    # Its message delivered again: nothing is decoded, analysed or stored (this payload
+    # would fail to decode), and the frontier is left as the first run recorded it.
+    again = world.stages.store_page(job.id, ref, targets[0], {})
+    assert (again.result.kind, again.result.reason, again.update) == (
+        OutcomeKind.UNCHANGED,
+        "settled",
+        None,
+    )
+    with pytest.raises(KeyError):  # a URL not settled yet is processed
+        world.stages.store_page(job.id, ref, targets[1], {})

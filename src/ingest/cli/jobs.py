@@ -113,6 +113,8 @@ def _line(job: Job) -> str:
         )
     )
     reasons = " ".join(f"{k}={v}" for k, v in sorted(c.items()) if k.startswith("failed:"))
+    if c.get("resent"):  # a sweep sent work the broker had lost again
+        reasons = f"resent={c['resent']} {reasons}"
     return f"{job.id}  {job.state:<9}  {job.source or '-':<20}  {main}  {reasons}".rstrip()
 
 

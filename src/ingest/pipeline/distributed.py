@@ -639,8 +639,15 @@ class Stages:
     ) -> Settled:
         """Analyse and store one fetched page (dedup included, one transaction), or turn its
         fetch failure into a result, and count the outcome at once (once per URL). Safe to
-        repeat: a page stored before comes back ``unchanged`` and is not counted again."""
+        repeat: a page stored before comes back ``unchanged`` and is not counted again; a page
+        this job has settled already (its message delivered again after a worker died, or
+        its fetch sent again by a sweep) is not analysed again: with site learning on, a
+        second extraction could differ from the first and store a needless new version."""
         now = self.clock()
+        if not self.tracker.unsettled(job_id, [target.key])[0]:
+            return Settled(
+                target, Result(target.url, OutcomeKind.UNCHANGED, reason="settled"), None
+            )
         page = decode_page(payload["page"]) if "page" in payload else None
         if page is None:
             result = failure_result(decode_failure(payload["failure"]))

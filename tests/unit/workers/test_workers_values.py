@@ -131,3 +131,13 @@ def test_celery_configuration_is_safe_to_redeliver() -> None:
     assert routes[CRAWL_SOURCE] == "discover"
     assert routes[FETCH_BATCH] == "fetch"
     assert routes[PROCESS_PAGES] == "process"
+
+
+def test_job_lines_show_resends_and_failure_reasons() -> None:
+    from ingest.cli.jobs import _line
+    from ingest.store.jobs import Job, JobState
+
+    job = Job("j1", "demo", JobState.RUNNING, NOW, counts={"stored": 3, "failed:http_404": 1})
+    assert _line(job).endswith("failed=0  failed:http_404=1")
+    resent = Job("j2", "demo", JobState.RUNNING, NOW, counts={"stored": 3, "resent": 2})
+    assert "resent=2" in _line(resent)
