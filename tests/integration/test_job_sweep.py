@@ -118,6 +118,15 @@ def _discover(w: World, job_id: str) -> list[Target]:
     return [Target.from_json(t) for _, args in w.sent.take() for t in args[2]]
 
 
+STALE_TTL = WorkerOptions().finished_job_ttl
+
+
+def _ttls(w: World, job_id: str) -> set[int]:
+    """The TTLs of the job's keys in Redis (its cancel flag has its own)."""
+    keys = w.client.keys(f"{os.environ['INGEST_TEST_REDIS_PREFIX']}job:{job_id}:*")
+    return {w.client.ttl(k) for k in keys if not k.endswith(b":cancelled")}
+
+
 def _settle(w: World, job_id: str, targets: list[Target]) -> None:
     w.tracker.settled(job_id, [(t.key, Result(t.url, OutcomeKind.STORED)) for t in targets])
 
@@ -200,13 +209,17 @@ def test_a_job_that_stays_stalled_fails_and_frees_its_urls(world: World) -> None
     assert world.tracker.lock_urls("other-job", [t.key for t in targets[5:]]) == [True, True]
     world.clock.advance(STALL + 1)
     assert world.control.sweep() == []  # an ended job is not swept
+    assert _ttls(world, job.id) == {STALE_TTL}  # its live state in Redis expires
 
 
 def test_cancelled_and_fresh_jobs_are_left_alone(world: World) -> None:
     busy = world.control.start(source="busy", urls=URLS[:3])
     cancelled = world.control.start(source="gone", urls=URLS[3:])
     assert busy is not None and cancelled is not None
+    world.sent.take()
+    _discover(world, cancelled.id)
     world.control.cancel(cancelled.id)
+    assert _ttls(world, cancelled.id) == {STALE_TTL}  # its live state in Redis expires
     world.sent.take()
     world.clock.advance(STALL + 1)
     _discover(world, busy.id)  # discovery just enqueued: active now

@@ -386,12 +386,14 @@ class JobControl:
                 f"(DELETE /jobs/{job_id})"
             )
         self.tracker.cancel(job_id)
-        return self.jobs.finish(
+        ended = self.jobs.finish(
             job_id,
             state=JobState.CANCELLED,
             counts=self.tracker.counts(job_id),
             now=self.clock(),
         )
+        self.tracker.expire(job_id, self.options.finished_job_ttl)
+        return ended
 
     def status(self, job_id: str) -> Job | None:
         """The job with live counters while it is active."""
@@ -461,6 +463,7 @@ class JobControl:
                 error=f"stalled: {len(stall.unsettled) + stall.unknown} URLs not settled after "
                 f"{stall.resent} re-sends",
             )
+            self.tracker.expire(job.id, self.options.finished_job_ttl)
             return Swept(job.id, "failed", len(stall.unsettled) + stall.unknown)
         if not stall.discovery_done or stall.source is None:
             self.send(CRAWL_SOURCE, [job.id])
