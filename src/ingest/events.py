@@ -177,10 +177,20 @@ class NullSink:
         pass
 
 
-def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Result]) -> int:
+def publish_settled(
+    sink: EventSink,
+    store: CursorSource,
+    results: Iterable[Result],
+    *,
+    owed: dict[int, int] | None = None,
+) -> int:
     """Publish the events of settled results, with each article's current change cursor read
     from ``store``. Call after the results' transactions committed. Returns events published;
-    raises :class:`StreamUnavailable` when the sink cannot reach Redis."""
+    raises :class:`StreamUnavailable` when the sink cannot reach Redis.
+
+    The store's outbox rows of the published changes are forgotten at once, or, with
+    ``owed``, added there (article id -> cursor) for the caller to forget in a batch
+    (``store.published(owed)``); rows left by a crash are only relayed again, never lost."""
     todo = [
         r
         for r in results
@@ -197,7 +207,11 @@ def publish_settled(sink: EventSink, store: CursorSource, results: Iterable[Resu
         for e in events_for(r, cursors[r.article_id], cursors)
     ]
     sink.publish(events)
-    store.published({e.article_id: e.cursor for e in events})
+    done = {e.article_id: e.cursor for e in events}
+    if owed is None:
+        store.published(done)
+    else:
+        owed.update(done)
     return len(events)
 
 

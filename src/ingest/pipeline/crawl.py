@@ -173,6 +173,8 @@ class Crawler:
         self._learnt: Counter[str] = Counter()
         self.summary = Summary()
         self._updates: list[FrontierUpdate] = []
+        #: Published changes whose outbox rows are forgotten with the next frontier batch.
+        self._published: dict[int, int] = {}
 
     # -- entry points -------------------------------------------------------------------------
 
@@ -492,7 +494,9 @@ class Crawler:
         if result.kind not in (OutcomeKind.STORED, OutcomeKind.UPDATED):
             return
         try:
-            await asyncio.to_thread(publish_settled, self.events, self.store, [result])
+            await asyncio.to_thread(
+                publish_settled, self.events, self.store, [result], owed=self._published
+            )
         except StreamUnavailable as exc:
             log.warning("events.unpublished", url=result.url, error=str(exc))
 
@@ -525,7 +529,14 @@ class Crawler:
                 await self._flush()
 
     async def _flush(self) -> None:
-        """Write the pending frontier updates in one transaction."""
+        """Write the pending frontier updates in one transaction, and forget the outbox rows
+        of the changes published since the last batch."""
+        published, self._published = self._published, {}
+        if published:
+            try:
+                await asyncio.to_thread(self.store.published, published)
+            except StoreUnavailable as exc:  # the rows stay: relayed again, not lost
+                log.warning("events.outbox_kept", changes=len(published), error=str(exc))
         batch, self._updates = self._updates, []
         if not batch:
             return
