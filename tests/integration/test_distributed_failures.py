@@ -62,7 +62,6 @@ def _env(
     database_url: str,
     redis_url: str,
     prefix: str,
-    learn: bool = False,
 ) -> dict[str, str]:
     return worker_env(
         database_url=database_url,
@@ -70,17 +69,14 @@ def _env(
         sources_file=write_sources(tmp_path / "sources.yaml", server.base_url),
         workdir=tmp_path,
         prefix=prefix,
-        # A page its job settled is never processed again. But one caught between its commit
-        # and its count by a SIGKILL or a lost broker is extracted again, and with site
-        # learning on the host's profile may have grown meanwhile, so that the redo stores a
-        # cleaner second version. The tests with kills and broker restarts count rows and
-        # versions exactly, so they run without learning; the others run with it.
-        extra={"INGEST_LEARN__ENABLED": str(learn).lower(), **SWEEP},
+        # Site learning is on (the default): a page redone after a crash may be extracted
+        # differently, and must still be stored once (one row, one version).
+        extra=SWEEP,
     )
 
 
 def _shared_env(
-    server: DemoServer, tmp_path: Path, *, database_url: str, redis_url: str, learn: bool = False
+    server: DemoServer, tmp_path: Path, *, database_url: str, redis_url: str
 ) -> dict[str, str]:
     """``_env`` on the machine's Redis, under the test's key prefix."""
     return _env(
@@ -89,7 +85,6 @@ def _shared_env(
         database_url=database_url,
         redis_url=redis_url,
         prefix=os.environ["INGEST_TEST_REDIS_PREFIX"],
-        learn=learn,
     )
 
 
@@ -203,7 +198,7 @@ async def test_lost_fetch_batches_are_sent_again_by_beats_sweep(
     demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     site, server = demo
-    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url, learn=True)
+    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url)
     with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
         cluster.fetch_worker()
         cluster.process_worker()
@@ -248,7 +243,7 @@ async def test_a_lost_crawl_task_is_sent_again_by_ingest_job_sweep(
     demo: tuple[DemoSite, DemoServer], tmp_path: Path, postgres_url: str, redis_url: str
 ) -> None:
     site, server = demo
-    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url, learn=True)
+    env = _shared_env(server, tmp_path, database_url=postgres_url, redis_url=redis_url)
     with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
         cluster.fetch_worker()
         cluster.process_worker()
@@ -298,7 +293,6 @@ async def test_postgres_stopped_mid_crawl(
             database_url=database,
             redis_url=redis_url,
             prefix=os.environ["INGEST_TEST_REDIS_PREFIX"],
-            learn=True,
         )
         with celery_cluster(env, tmp_path) as cluster, control_of(env) as control:
             cluster.fetch_worker()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -249,3 +250,26 @@ def test_postgres_plans_each_statement_for_its_parameters(postgres_url: str) -> 
         assert refresh_statistics(engine) is True
     finally:
         engine.dispose()
+
+
+def test_a_fetch_saved_twice_once_per_fetch_is_stored_once(store: SqlStore) -> None:
+    fetched = datetime(2024, 5, 4, 9, 30, 5, 123456, tzinfo=UTC)  # microseconds survive
+    v1 = replace(make_article("https://example.com/a/1", story_text(1)), fetched_at=fetched)
+    # The same fetch analysed again (a task delivered twice) with a different extraction.
+    redo = replace(
+        make_article("https://example.com/a/1", [*story_text(1), "Newly kept line."]),
+        fetched_at=fetched,
+    )
+    first = store.save(v1, now=NOW, once_per_fetch=True)
+    again = store.save(redo, now=NOW, once_per_fetch=True)
+    assert (again.kind, again.reason, again.article_id) == (
+        OutcomeKind.UNCHANGED,
+        "same_fetch",
+        first.article_id,
+    )
+    assert first.article_id is not None and len(store.versions(first.article_id)) == 1
+    # A later fetch with that content is a new version; so is a re-processed archive (off).
+    later = replace(redo, fetched_at=fetched + timedelta(hours=1))
+    assert store.save(later, now=NOW, once_per_fetch=True).kind is OutcomeKind.UPDATED
+    reprocessed = replace(v1, fetched_at=fetched + timedelta(hours=1))
+    assert store.save(reprocessed, now=NOW).kind is OutcomeKind.UPDATED

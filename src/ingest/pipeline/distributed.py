@@ -662,7 +662,10 @@ class Stages:
             options = NormalizeOptions(default_tz=source.timezone)
             profile = self._profile(page) if self.learn is not None else None
             analysed = analyse(page, rules=self.rules, options=options, now=now, profile=profile)
-            result = settle(self.store, analysed, page, priority=source.priority, now=now)
+            # A page delivered twice (its worker died after the commit) is stored once.
+            result = settle(
+                self.store, analysed, page, priority=source.priority, now=now, once_per_fetch=True
+            )
             if result.url != page.url:
                 result = replace(result, url=page.url)
             self._publish(result)

@@ -76,14 +76,21 @@ def analyse(
 
 
 def settle(
-    store: Store, analysed: Analysed, page: Page, *, priority: int = 0, now: datetime
+    store: Store,
+    analysed: Analysed,
+    page: Page,
+    *,
+    priority: int = 0,
+    now: datetime,
+    once_per_fetch: bool = False,
 ) -> Result:
-    """Store an analysed page (dedup included) and return its outcome. One transaction."""
+    """Store an analysed page (dedup included) and return its outcome. One transaction.
+    ``once_per_fetch``: see :meth:`ingest.store.sql.SqlStore.save`."""
     if isinstance(analysed, NotArticle):
         return Result(
             page.url, OutcomeKind.NOT_ARTICLE, reason=analysed.reason, detail=analysed.detail
         )
-    return store.save(analysed, source_priority=priority, now=now)
+    return store.save(analysed, source_priority=priority, now=now, once_per_fetch=once_per_fetch)
 
 
 def learn_from(

@@ -142,7 +142,14 @@ class Store(Protocol):
 
     def upgrade(self) -> list[int]: ...
 
-    def save(self, article: Article, *, source_priority: int = 0, now: datetime) -> Result: ...
+    def save(
+        self,
+        article: Article,
+        *,
+        source_priority: int = 0,
+        now: datetime,
+        once_per_fetch: bool = False,
+    ) -> Result: ...
 
     def has_copy(self, article: Article) -> bool:
         """True when the store holds this article's text or a near-duplicate of it (read only:

@@ -141,8 +141,21 @@ class SqlStore:
 
     # -- articles -----------------------------------------------------------------------------
 
-    def save(self, article: Article, *, source_priority: int = 0, now: datetime) -> Result:
-        """Deduplicate and store one article in one transaction; see ``docs/dedup.md``."""
+    def save(
+        self,
+        article: Article,
+        *,
+        source_priority: int = 0,
+        now: datetime,
+        once_per_fetch: bool = False,
+    ) -> Result:
+        """Deduplicate and store one article in one transaction; see ``docs/dedup.md``.
+
+        With ``once_per_fetch``, saving the same fetch again (same URL and ``fetched_at``: a
+        task delivered twice) changes nothing and answers ``unchanged`` (reason
+        ``same_fetch``), even when the second extraction differs from the first (site learning
+        may have grown in between). Re-processing an archive wants the opposite, so it is
+        off by default."""
         bands = band_keys(article.fingerprint)
         with self._write() as conn:
             self._lock(conn, [f"u:{article.url_key}", f"h:{article.content_hash}", *bands])
@@ -152,8 +165,18 @@ class SqlStore:
                     articles.c.content_hash,
                     articles.c.cluster_id,
                     articles.c.version,
+                    articles.c.fetched_at,
                 ).where(articles.c.url_key == article.url_key)
             ).first()
+            if row is not None and once_per_fetch and row.fetched_at == article.fetched_at:
+                return Result(
+                    article.url,
+                    OutcomeKind.UNCHANGED,
+                    reason="same_fetch",
+                    article_id=row.id,
+                    cluster_id=row.cluster_id,
+                    version=row.version,
+                )
             if row is not None:
                 result = self._refetched(conn, article, row, bands, now)
                 self._stamp(conn, result, now)
@@ -287,7 +310,7 @@ class SqlStore:
         self,
         conn: Connection,
         a: Article,
-        row: Row[Any, Any, Any, Any],
+        row: Row[Any, Any, Any, Any, Any],
         bands: list[str],
         now: datetime,
     ) -> Result:
