@@ -162,7 +162,9 @@ class CursorSource(Protocol):
 
 
 class OutboxSource(CursorSource, Protocol):
-    def unpublished(self, *, before: datetime, limit: int = 1000) -> list[OutboxEntry]: ...
+    def unpublished(
+        self, *, before: datetime, after: int = 0, limit: int = 1000
+    ) -> list[OutboxEntry]: ...
 
     def forget_outbox(self, seqs: Sequence[int]) -> None: ...
 
@@ -226,8 +228,9 @@ def relay(sink: EventSink, store: OutboxSource, *, before: datetime, batch: int 
     if isinstance(sink, NullSink):
         return 0
     count = 0
+    after = 0
     while True:
-        entries = store.unpublished(before=before, limit=batch)
+        entries = store.unpublished(before=before, after=after, limit=batch)
         gone = [e.seq for e in entries if e.cursor is None]
         events: list[ChangeEvent] = []
         for e in entries:
@@ -244,6 +247,7 @@ def relay(sink: EventSink, store: OutboxSource, *, before: datetime, batch: int 
         count += len(events)
         if len(entries) < batch:
             return count
+        after = entries[-1].seq
 
 
 def backfill(sink: EventSink, articles: Iterable[StoredArticle], *, batch: int = 500) -> int:

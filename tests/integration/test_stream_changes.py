@@ -453,3 +453,17 @@ def test_ingest_db_relay_events_publishes_what_is_owed(
     assert [e.article_id for e in _events(redis_url, stream)] == [r.article_id for r in owed]
     again = cli("db", "relay-events", INGEST_EVENTS__ENABLED="true")
     assert "published 0 owed" in again.stdout
+
+
+def test_a_relay_ends_even_when_its_store_keeps_the_rows(
+    outbox_store: SqlStore, redis_url: str, stream: str
+) -> None:
+    for i in range(3):
+        outbox_store.save(make_article(f"https://example.com/k/{i}", story_text(i)), now=NOW)
+    keeping = SqlStore(outbox_store.engine)  # outbox off: it forgets no row
+    sink = RedisStreamSink(redis_url, stream)
+    try:
+        assert relay(sink, keeping, before=NOW, batch=2) == 3  # each row once, then it stops
+    finally:
+        sink.close()
+    assert _owed(outbox_store) == 3

@@ -715,9 +715,12 @@ class SqlStore:
                     )
                 )
 
-    def unpublished(self, *, before: datetime, limit: int = 1000) -> list[OutboxEntry]:
-        """Outbox rows recorded before ``before`` (their event still owed), oldest first, with
-        the article's current state (``None`` fields for an article deleted since)."""
+    def unpublished(
+        self, *, before: datetime, after: int = 0, limit: int = 1000
+    ) -> list[OutboxEntry]:
+        """Outbox rows recorded before ``before`` (their event still owed) with a cursor above
+        ``after``, oldest first, with the article's current state (``None`` fields for an
+        article deleted since)."""
         stmt = (
             select(
                 change_outbox.c.seq,
@@ -731,7 +734,7 @@ class SqlStore:
             .select_from(
                 change_outbox.outerjoin(articles, articles.c.id == change_outbox.c.article_id)
             )
-            .where(change_outbox.c.created_at <= before)
+            .where(change_outbox.c.created_at <= before, change_outbox.c.seq > after)
             .order_by(change_outbox.c.seq)
             .limit(limit)
         )
