@@ -168,17 +168,10 @@ class SqlStore:
                     articles.c.fetched_at,
                 ).where(articles.c.url_key == article.url_key)
             ).first()
-            if row is not None and once_per_fetch and row.fetched_at == article.fetched_at:
-                return Result(
-                    article.url,
-                    OutcomeKind.UNCHANGED,
-                    reason="same_fetch",
-                    article_id=row.id,
-                    cluster_id=row.cluster_id,
-                    version=row.version,
-                )
             if row is not None:
-                result = self._refetched(conn, article, row, bands, now)
+                result = self._refetched(
+                    conn, article, row, bands, now, once_per_fetch=once_per_fetch
+                )
                 self._stamp(conn, result, now)
                 return result
             dup = conn.execute(
@@ -313,12 +306,15 @@ class SqlStore:
         row: Row[Any, Any, Any, Any, Any],
         bands: list[str],
         now: datetime,
+        *,
+        once_per_fetch: bool,
     ) -> Result:
-        if row.content_hash == a.content_hash:
+        same_fetch = once_per_fetch and row.fetched_at == a.fetched_at
+        if same_fetch or row.content_hash == a.content_hash:
             return Result(
                 a.url,
                 OutcomeKind.UNCHANGED,
-                reason="same_content",
+                reason="same_fetch" if same_fetch else "same_content",
                 article_id=row.id,
                 cluster_id=row.cluster_id,
                 version=row.version,
