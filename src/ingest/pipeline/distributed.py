@@ -257,6 +257,23 @@ class SourceRef:
         return cls(str(name), int(priority), str(tz), float(recrawl))
 
 
+def end_job(
+    jobs: SqlJobStore,
+    tracker: JobTracker,
+    job_id: str,
+    *,
+    state: JobState,
+    now: datetime,
+    ttl: int,
+    error: str | None = None,
+) -> Job | None:
+    """End an active job with ``state``: its live counters are copied to the store, and its
+    state in Redis expires after ``ttl`` seconds (idempotent)."""
+    job = jobs.finish(job_id, state=state, counts=tracker.counts(job_id), now=now, error=error)
+    tracker.expire(job_id, ttl)
+    return job
+
+
 def send_fetches(
     send: Send, job_id: str, source: list[Any], targets: Sequence[Target], size: int
 ) -> int:
@@ -386,14 +403,20 @@ class JobControl:
                 f"(DELETE /jobs/{job_id})"
             )
         self.tracker.cancel(job_id)
-        ended = self.jobs.finish(
+        return self._end(job_id, JobState.CANCELLED, self.clock())
+
+    def _end(
+        self, job_id: str, state: JobState, now: datetime, error: str | None = None
+    ) -> Job | None:
+        return end_job(
+            self.jobs,
+            self.tracker,
             job_id,
-            state=JobState.CANCELLED,
-            counts=self.tracker.counts(job_id),
-            now=self.clock(),
+            state=state,
+            now=now,
+            ttl=self.options.finished_job_ttl,
+            error=error,
         )
-        self.tracker.expire(job_id, self.options.finished_job_ttl)
-        return ended
 
     def status(self, job_id: str) -> Job | None:
         """The job with live counters while it is active."""
@@ -426,14 +449,15 @@ class JobControl:
         for job in self.jobs.recent(states=ACTIVE_STATES, limit=10_000):
             if job.runner is not JobRunner.WORKERS or self.tracker.cancelled(job.id):
                 continue
-            stall = self.tracker.stall(job.id)
             last = job.started_at or job.created_at
-            if stall.active_at is not None:
-                last = max(last, datetime.fromtimestamp(stall.active_at, UTC))
+            if (active_at := self.tracker.active_at(job.id)) is not None:
+                last = max(last, datetime.fromtimestamp(active_at, UTC))
             if (now - last).total_seconds() < wait:
                 continue
+            stall = self.tracker.stall(job.id)  # the unsettled URLs: read for stalled jobs only
             if stall.discovery_done and not stall.unsettled and not stall.unknown:
-                done = self._finish(job.id, now)
+                self._end(job.id, JobState.FINISHED, now)
+                done = Swept(job.id, "finished")
             else:
                 backlog = self.backlog() if backlog is None else backlog
                 if backlog:
@@ -444,26 +468,14 @@ class JobControl:
             swept.append(done)
         return swept
 
-    def _finish(self, job_id: str, now: datetime) -> Swept:
-        """End a job whose URLs are all settled (the task that would have ended it died)."""
-        self.jobs.finish(
-            job_id, state=JobState.FINISHED, counts=self.tracker.counts(job_id), now=now
-        )
-        self.tracker.expire(job_id, self.options.finished_job_ttl)
-        return Swept(job_id, "finished")
-
     def _unstall(self, job: Job, stall: Stall, now: datetime) -> Swept:
         if stall.resent >= self.options.max_resends:
             self.tracker.cancel(job.id)  # flags its tasks off and releases its URL locks
-            self.jobs.finish(
-                job.id,
-                state=JobState.FAILED,
-                counts=self.tracker.counts(job.id),
-                now=now,
-                error=f"stalled: {len(stall.unsettled) + stall.unknown} URLs not settled after "
-                f"{stall.resent} re-sends",
+            error = (
+                f"stalled: {len(stall.unsettled) + stall.unknown} URLs not settled after "
+                f"{stall.resent} re-sends"
             )
-            self.tracker.expire(job.id, self.options.finished_job_ttl)
+            self._end(job.id, JobState.FAILED, now, error)
             return Swept(job.id, "failed", len(stall.unsettled) + stall.unknown)
         if not stall.discovery_done or stall.source is None:
             self.send(CRAWL_SOURCE, [job.id])
@@ -735,11 +747,12 @@ class Stages:
 
     def finish(self, job_id: str) -> None:
         """Copy the counters to the store and end the job (idempotent)."""
-        job = self.jobs.finish(
+        job = end_job(
+            self.jobs,
+            self.tracker,
             job_id,
             state=JobState.FINISHED,
-            counts=self.tracker.counts(job_id),
             now=self.clock(),
+            ttl=self.options.finished_job_ttl,
         )
-        self.tracker.expire(job_id, self.options.finished_job_ttl)
         log.info("job.finished", job_id=job_id, state=job.state if job else None)

@@ -230,9 +230,6 @@ def _text(raw: bytes | str) -> str:
 class Stall:
     """A job as a sweep sees it (:meth:`JobTracker.stall`)."""
 
-    #: Epoch seconds of the job's last step (enqueue, fetch, settle, re-send); ``None``
-    #: before discovery enqueued anything.
-    active_at: float | None
     discovery_done: bool
     #: The ``SourceRef`` JSON its URLs are fetched for (``None`` before discovery).
     source: list[Any] | None
@@ -422,15 +419,23 @@ class JobTracker:
             raise CoordinationUnavailable(f"job counters: {exc}") from exc
         return [not bool(x) for x in done]
 
+    def active_at(self, job_id: str) -> float | None:
+        """Epoch seconds of the job's last step (enqueue, fetch, settle, re-send); ``None``
+        before discovery enqueued anything."""
+        try:
+            raw = self._redis.hget(self._k(job_id, "counts"), "_active_at")
+        except RedisError as exc:
+            raise CoordinationUnavailable(f"job counters: {exc}") from exc
+        return float(raw) if raw is not None else None
+
     def stall(self, job_id: str) -> Stall:
-        """What a sweep needs to know of a job: when it last moved, whether discovery
-        finished, and the URLs enqueued but not settled (with the source they are for)."""
+        """What a sweep needs to know of a stalled job: whether discovery finished, and the
+        URLs enqueued but not settled (with the source they are for)."""
         try:
             pipe = self._redis.pipeline(transaction=True)
-            pipe.hmget(self._k(job_id, "counts"), ["_active_at", "_discovery_done", "_source"])
-            pipe.hget(self._k(job_id, "counts"), "resent")
+            pipe.hmget(self._k(job_id, "counts"), ["_discovery_done", "_source", "resent"])
             pipe.sdiff([self._k(job_id, "todo"), self._k(job_id, "done")])
-            (active_at, discovered, source), resent, missing = pipe.execute()
+            (discovered, source, resent), missing = pipe.execute()
             keys = sorted(_text(k) for k in missing)
             raw = self._redis.hmget(self._k(job_id, "targets"), keys) if keys else []
         except RedisError as exc:
@@ -441,7 +446,6 @@ class JobTracker:
         ]
         known = [t for t in targets if t.url]
         return Stall(
-            active_at=float(active_at) if active_at is not None else None,
             discovery_done=bool(int(discovered or 0)),
             source=json.loads(source) if source else None,
             unsettled=known,
