@@ -196,9 +196,5 @@ def unique(nodes: Iterable[LexborNode]) -> list[LexborNode]:
 def remove_all(nodes: Iterable[LexborNode]) -> None:
     """Remove nodes, innermost (last in document order) first so no freed node is touched,
     each once (a plain selector list returns an element once per selector it matches)."""
-    done: set[int] = set()
-    for node in reversed(list(nodes)):
-        key = node.mem_id
-        if key not in done:
-            done.add(key)
-            node.decompose()
+    for node in reversed(unique(nodes)):
+        node.decompose()
