@@ -32,7 +32,7 @@ from ingest.pipeline.jobs import JobTracker, Target
 from ingest.sources import Source
 from ingest.store import migrate
 from ingest.store.engine import make_engine
-from ingest.store.jobs import JobState, SqlJobStore
+from ingest.store.jobs import Job, JobState, SqlJobStore
 from ingest.store.sql import SqlStore
 
 pytestmark = pytest.mark.integration
@@ -127,6 +127,14 @@ def _ttls(w: World, job_id: str) -> set[int]:
     return {w.client.ttl(k) for k in keys if not k.endswith(b":cancelled")}
 
 
+def _crawling(w: World) -> tuple[Job, list[Target]]:
+    """A job of ``URLS`` started and discovered: its fetch batches sent (and taken)."""
+    job = w.control.start(source="news", urls=URLS)
+    assert job is not None
+    w.sent.take()
+    return job, _discover(w, job.id)
+
+
 def _settle(w: World, job_id: str, targets: list[Target]) -> None:
     w.tracker.settled(job_id, [(t.key, Result(t.url, OutcomeKind.STORED)) for t in targets])
 
@@ -150,10 +158,7 @@ def test_a_lost_discovery_task_is_sent_again(world: World) -> None:
 
 
 def test_lost_fetch_batches_are_sent_again_with_only_the_unsettled_urls(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
-    assert job is not None
-    world.sent.take()
-    targets = _discover(world, job.id)
+    job, targets = _crawling(world)
     assert sorted(t.url for t in targets) == sorted(URLS)
 
     _settle(world, job.id, targets[:4])  # the first batches were fetched and stored
@@ -178,10 +183,7 @@ def test_lost_fetch_batches_are_sent_again_with_only_the_unsettled_urls(world: W
 
 
 def test_a_job_whose_urls_are_all_settled_is_ended(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
-    assert job is not None
-    world.sent.take()
-    targets = _discover(world, job.id)
+    job, targets = _crawling(world)
     _settle(world, job.id, targets)  # ... but the task that would end the job died
     world.clock.advance(STALL + 1)
     assert [s.action for s in world.control.sweep()] == ["finished"]
@@ -192,10 +194,7 @@ def test_a_job_whose_urls_are_all_settled_is_ended(world: World) -> None:
 
 
 def test_a_job_that_stays_stalled_fails_and_frees_its_urls(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
-    assert job is not None
-    world.sent.take()
-    targets = _discover(world, job.id)
+    job, targets = _crawling(world)
     _settle(world, job.id, targets[:5])
     for _ in range(2):  # max_resends
         world.clock.advance(STALL + 1)
@@ -228,10 +227,7 @@ def test_cancelled_and_fresh_jobs_are_left_alone(world: World) -> None:
 
 
 def test_the_fetch_stage_skips_urls_the_job_settled(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
-    assert job is not None
-    world.sent.take()
-    targets = _discover(world, job.id)
+    job, targets = _crawling(world)
     _settle(world, job.id, targets[:2])
     assert world.tracker.unsettled(job.id, [t.key for t in targets[:3]]) == [False, False, True]
 
@@ -282,10 +278,7 @@ def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> N
 
 
 def test_a_page_the_job_settled_is_not_processed_again(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
-    assert job is not None
-    world.sent.take()
-    targets = _discover(world, job.id)
+    job, targets = _crawling(world)
     _settle(world, job.id, targets[:1])
     ref = SourceRef.of(Source(name="news", seeds=()))
     # Its message delivered again: nothing is decoded, analysed or stored (this payload
