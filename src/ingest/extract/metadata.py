@@ -17,7 +17,7 @@ from ingest.extract.dates import date_from_url, parse_any_date
 from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
 from ingest.extract.jsonld import SCRIPTS, LdArticle, read_scripts
 from ingest.extract.people import clean_authors
-from ingest.extract.titles import clean_title, host_key
+from ingest.extract.titles import clean_title, host_key, is_site_name
 
 __all__ = ["Meta", "org_like", "read_metadata"]
 
@@ -435,14 +435,27 @@ def _title(
     candidates: tuple[tuple[str, Callable[[], str]], ...] = (
         ("json-ld", lambda: ld.headline),
         ("meta", lambda: _first(meta, "og:title", "twitter:title", "title")),
-        ("dom", lambda: h1_text),
-        ("dom", lambda: _title_text(tree)),
-    )  # the <title> is looked up only when no other source gives one
+        ("dom", lambda: _dom_title(tree, h1_text, site_name, host)),
+    )
     for source, raw in candidates:
         title = clean_title(raw(), site_name=site_name, host=host, h1=h1_text)
         if title:
             return title, source
     return None, ""
+
+
+def _dom_title(tree: LexborHTMLParser, h1: str, site_name: str | None, host: str) -> str:
+    """The first ``h1``, unless the ``<title>`` names something else than it and the site:
+    then the ``<title>``.
+
+    On a page without metadata the first ``h1`` is often a section or site banner
+    ("Allergies Health Center") while the ``<title>`` carries the headline.
+    """
+    page = clean_title(_title_text(tree), site_name=site_name, host=host, h1=h1)
+    a, b = _squash(h1), _squash(page)
+    if not a or not b or is_site_name(page, site_name, host):
+        return h1 if a else page
+    return h1 if (a in b or b in a) else page
 
 
 def _title_text(tree: LexborHTMLParser) -> str:

@@ -6,7 +6,7 @@ import re
 
 from ingest.extract.dom import clean
 
-__all__ = ["clean_title", "host_key"]
+__all__ = ["clean_title", "host_key", "is_site_name"]
 
 _SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*|(?<=[\u3000-\u9fff])_")
 _MAX_TITLE = 400
@@ -40,6 +40,11 @@ def _is_site(segment: str, site_name: str | None, host: str) -> bool:
             return True
     key = _squash(host_key(host)) if host else ""
     return bool(key) and len(seg) <= 40 and (key in seg or (len(seg) >= 4 and seg in key))
+
+
+def is_site_name(text: str, site_name: str | None, host: str) -> bool:
+    """True when ``text`` only names the site (its ``og:site_name`` or its host)."""
+    return _is_site(text, site_name, host)
 
 
 def _pipe_suffix(sep: str, segment: str) -> bool:

@@ -71,6 +71,27 @@ def test_title_loses_site_suffix() -> None:
     assert clean_title("« Quoted » headline", site_name="X") == "« Quoted » headline"
 
 
+@pytest.mark.parametrize(
+    ("head", "h1", "expected"),
+    [
+        # Without metadata, a first h1 that is a section banner yields to the <title>...
+        ("<title>Babies Who Eat Peanuts Early - Health News</title>", "Allergies Center",
+         "Babies Who Eat Peanuts Early"),
+        # ...while an h1 that the <title> repeats (with the site name) is the headline.
+        ("<title>Storm hits coast | Health News</title>", "Storm hits coast", "Storm hits coast"),
+        ("<title>Health News</title>", "Storm hits coast", "Storm hits coast"),
+        ("", "Storm hits coast", "Storm hits coast"),
+    ],
+)  # fmt: skip
+def test_dom_title_prefers_the_title_tag_over_an_unrelated_h1(
+    head: str, h1: str, expected: str
+) -> None:
+    result = extract(_page(head=head, before=f"<h1>{h1}</h1>"), "https://health-news.test/a")
+    assert isinstance(result, Extracted)
+    assert result.title == expected
+    assert result.provenance["title"] == "dom"
+
+
 def test_header_date_widget_is_never_the_publish_date() -> None:
     widget = (
         "<header><div class='today'><time datetime='2030-01-01'>Jan 1, 2030</time></div></header>"
