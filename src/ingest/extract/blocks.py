@@ -41,6 +41,8 @@ _BLOCK_INSIDE = frozenset(
 _BR = frozenset({"br"})
 _H1 = frozenset({"h1"})
 _MAX_LINK_SHARE = 0.5
+_LINKED_RUN = 3
+_RUNNING_TEXT = 200
 _MAX_BLOCKS = 5_000
 
 
@@ -57,14 +59,31 @@ class _Frame:
 class _Out:
     blocks: list[Block] = field(default_factory=list)
     in_link: bool = False
+    #: positions of headings that are mostly a link (kept only in a run of list items)
+    linked_heads: list[int] = field(default_factory=list)
 
     def add(self, kind: BlockKind, text: str, level: int = 0, link_len: int = 0) -> None:
         text = clean(text)
         if not text or len(self.blocks) >= _MAX_BLOCKS or self.in_link:
             return
         if link_len > _MAX_LINK_SHARE * len(text):
-            return
+            if kind != "h":
+                return
+            self.linked_heads.append(len(self.blocks))
         self.blocks.append(Block(kind, text, level))
+
+    def result(self) -> list[Block]:
+        """The blocks, with linked headings only where they head a list article's items: at
+        least ``_LINKED_RUN`` of them each followed by running text (a "best games" list
+        linking each title), never a lone "read also" headline or a list of headlines."""
+        if not self.linked_heads:
+            return self.blocks
+        blocks = self.blocks
+        keep = {i for i in self.linked_heads if _heads_text(blocks, i)}
+        if len(keep) < _LINKED_RUN:
+            keep = set()
+        drop = set(self.linked_heads) - keep
+        return [b for i, b in enumerate(blocks) if i not in drop]
 
     def flush(self, frame: _Frame) -> None:
         joined = "".join(frame.parts)
@@ -77,6 +96,12 @@ class _Out:
                     self.add("p", text, link_len=int(share * len(text)))
         frame.parts.clear()
         frame.link_len = 0
+
+
+def _heads_text(blocks: list[Block], i: int) -> bool:
+    """True when the block after heading ``i`` is a paragraph of running text."""
+    nxt = blocks[i + 1] if i + 1 < len(blocks) else None
+    return nxt is not None and nxt.kind == "p" and len(nxt.text) >= _RUNNING_TEXT
 
 
 def _header_is_chrome(node: LexborNode) -> bool:
@@ -208,4 +233,4 @@ def walk_blocks(regions: list[LexborNode]) -> list[Block]:
                 if frame.parts:
                     out.flush(frame)
                 stack.pop()
-    return out.blocks
+    return out.result()

@@ -159,3 +159,24 @@ def test_a_box_holding_only_a_q_is_a_pull_quote() -> None:
         ("quote", pull),
         ("p", f"She called it a mistake and left. {PARAS[1]}"),
     ]
+
+
+def _list_article(items: int, teaser: str = "") -> str:
+    body = _body(PARAS[:2]) + teaser
+    for i in range(items):
+        body += f"<h3>{i + 1}) <a href='https://shop.test/item-{i}'>Item number {i}</a></h3>"
+        body += f"<p>{PARAS[2 + i]} {PARAS[2 + i]}</p>"
+    return f"<html><body><article><h1>The best things</h1>{body}</article></body></html>"
+
+
+def test_linked_headings_of_a_list_article_are_kept() -> None:
+    result = _article(extract(_list_article(4)))
+    heads = [b.text for b in result.blocks if b.kind == "h"]
+    assert heads == [f"{i + 1}) Item number {i}" for i in range(4)]
+
+
+def test_a_lone_linked_headline_in_the_body_is_dropped() -> None:
+    teaser = "<h3><a href='/other-story'>Read this other story about something else</a></h3>"
+    kept = [b.text for b in _article(extract(_list_article(2, teaser))).blocks]
+    assert not any("other story" in text for text in kept)
+    assert not any(text.startswith("1) Item") for text in kept)  # two items are not a list
