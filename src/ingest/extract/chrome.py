@@ -68,14 +68,17 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
-        chrome, strong = _judge_names(node.attrs.get("class") or "", node.id or "")
+        classes, ident = node.attrs.get("class") or "", node.id or ""
+        chrome, strong = _judge_names(classes, ident)
         if not chrome:
             continue
         tag = node.tag
         if tag in _NOT_BY_OWN_NAME:
             continue  # a link or icon named "share" inside a paragraph is not a block to drop
-        if tag in _NEVER_BY_NAME or (tag in _HEADING_TAGS and not strong):
-            continue  # a heading's own class says little; its container decides
+        if tag in _NEVER_BY_NAME:
+            continue
+        if tag in _HEADING_TAGS and not strong and not _unseen(classes):
+            continue  # a heading's own class says little, unless it hides the heading
         if _protected(node, page_chars, strong=strong):
             continue
         node.decompose()
@@ -108,6 +111,17 @@ def _judge(names: str) -> tuple[bool, bool]:
     if content and not strong:
         return False, False
     return True, strong and not content
+
+
+#: Class names of text kept for screen readers only ("Article content", "Main content").
+_UNSEEN = ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "offscreen")
+
+
+@lru_cache(maxsize=1 << 12)
+def _unseen(classes: str) -> bool:
+    """True when an element's classes hide it from view: a heading for screen readers."""
+    low = classes.lower()
+    return any(w in low for w in _UNSEEN) or "hidden" in low.split()
 
 
 def _strong_chrome(names: str) -> bool:

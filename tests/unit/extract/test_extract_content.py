@@ -180,3 +180,16 @@ def test_a_lone_linked_headline_in_the_body_is_dropped() -> None:
     kept = [b.text for b in _article(extract(_list_article(2, teaser))).blocks]
     assert not any("other story" in text for text in kept)
     assert not any(text.startswith("1) Item") for text in kept)  # two items are not a list
+
+
+def test_headings_for_screen_readers_only_are_not_body_text() -> None:
+    hidden = "".join(
+        f"<h2 class='{c}'>Article content</h2>"
+        for c in ("visually-hidden", "sr-only", "conHeadline hidden", "h-offscreen")
+    )
+    html = (
+        f"<html><body><article>{hidden}{_body(PARAS[:4])}<h2 class='subhead'>What comes next</h2>"
+        f"{_body(PARAS[4:])}</article></body></html>"
+    )
+    result = _article(extract(html))
+    assert [b.text for b in result.blocks if b.kind == "h"] == ["What comes next"]
