@@ -24,7 +24,13 @@ from celery import Celery, signals
 
 from ingest.errors import ConfigError
 from ingest.logs import configure_logging, get_logger
-from ingest.pipeline.distributed import WorkerOptions, broker_backlog, celery_config
+from ingest.pipeline.distributed import (
+    WorkerOptions,
+    broker_backlog,
+    celery_config,
+    searchable_broker,
+    send_task,
+)
 from ingest.settings import Settings, load_settings
 from ingest.sources import load_sources
 from workers.runtime import WorkerRuntime
@@ -64,7 +70,9 @@ def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
     transport = config["broker_transport_options"]
     visibility = int(transport.get("visibility_timeout", section.visibility_timeout))
     explicit.pop("visibility_timeout", None)
-    options = WorkerOptions.for_visibility(visibility, **explicit)
+    options = WorkerOptions.for_visibility(
+        visibility, searchable_broker=searchable_broker(config["broker_url"]), **explicit
+    )
     config["broker_transport_options"] = {
         **celery_config(settings, options)["broker_transport_options"],
         **config["broker_transport_options"],
@@ -74,9 +82,12 @@ def build_app(settings: Settings) -> tuple[Celery, WorkerRuntime]:
     celery.conf.update(config)
 
     def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
-        celery.send_task(name, args=args, countdown=countdown)
+        send_task(celery, name, args, countdown=countdown)
 
-    return celery, WorkerRuntime(settings, options, send, backlog=lambda: broker_backlog(celery))
+    def backlog(job_id: str) -> int:
+        return broker_backlog(celery, job_id=job_id)
+
+    return celery, WorkerRuntime(settings, options, send, backlog=backlog)
 
 
 configure_logging(level="INFO")

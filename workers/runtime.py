@@ -69,7 +69,7 @@ class WorkerRuntime:
         options: WorkerOptions,
         send: Send,
         *,
-        backlog: Callable[[], int] = lambda: 0,
+        backlog: Callable[[str], int] = lambda job_id: 0,
     ) -> None:
         self.settings = settings
         self.options = options

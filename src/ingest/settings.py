@@ -96,8 +96,9 @@ class WorkersSettings(_Section):
     job_stale_after: float = Field(default=12 * 3600.0, gt=0)  # a job silent this long failed
     finished_job_ttl: int = Field(default=7 * 86400, ge=60)  # live counters kept after the end
     # The sweep (a beat entry, or ``ingest job sweep``) re-sends the unsettled URLs of a job
-    # that made no progress for ``stall_after`` seconds (0: the visibility timeout plus the
-    # longest task, when no message of the job can still be on its way back).
+    # that made no progress for ``stall_after`` seconds and of which the broker holds no
+    # message (0: five sweeps, at least 5 minutes, on Redis, whose messages the sweep
+    # searches; on other brokers the visibility timeout plus the longest task).
     sweep_interval: int = Field(default=60, ge=1)
     stall_after: int = Field(default=0, ge=0)
     max_resends: int = Field(default=5, ge=0)  # then the job fails with error "stalled"

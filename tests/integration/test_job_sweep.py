@@ -76,7 +76,7 @@ class World:
     sent: Sent
     clock: Clock
     client: redis.Redis
-    queued: list[int]  # task messages the broker holds, as the sweep asks
+    queued: dict[str, int]  # each job's task messages the broker holds, as the sweep asks
 
 
 @pytest.fixture
@@ -99,9 +99,9 @@ def world(redis_url: str, postgres_url: str) -> Iterator[World]:
         options=options,
         clock=clock,
     )
-    queued = [0]
+    queued: dict[str, int] = {}
     control = JobControl(
-        jobs, tracker, sent, clock=clock, options=options, backlog=lambda: queued[0]
+        jobs, tracker, sent, clock=clock, options=options, backlog=lambda job: queued.get(job, 0)
     )
     yield World(control, stages, tracker, sent, clock, client, queued)
     store.close()
@@ -240,25 +240,31 @@ def test_the_fetch_stage_skips_urls_the_job_settled(world: World) -> None:
     assert world.sent.take() == []
 
 
-def test_a_job_whose_work_may_still_be_queued_is_not_sent_again(world: World) -> None:
-    job = world.control.start(source="news", urls=URLS)
+def test_a_job_whose_messages_the_broker_still_holds_is_not_sent_again(world: World) -> None:
+    slow = world.control.start(source="news", urls=URLS)
+    lost = world.control.start(source="lost", urls=[f"{u}-lost" for u in URLS])
     done = world.control.start(source="done", urls=[f"{u}-other" for u in URLS[:2]])
-    assert job is not None and done is not None
+    assert slow is not None and lost is not None and done is not None
     world.sent.take()
-    _discover(world, job.id)
+    _discover(world, slow.id)
+    lost_targets = _discover(world, lost.id)
     _settle(world, done.id, _discover(world, done.id))
-    world.queued[0] = 40  # other jobs' messages ahead of this job's: queued, not lost
+    world.queued[slow.id] = 2  # its messages wait in a queue or on a worker: slow, not lost
     world.clock.advance(STALL + 1)
-    assert [(s.job_id, s.action) for s in world.control.sweep()] == [(done.id, "finished")]
-    assert world.sent.take() == []
-    world.queued[0] = 0  # the queues drained and the job still did not move: lost
-    assert [s.action for s in world.control.sweep()] == ["fetch"]
+    swept = {s.job_id: s.action for s in world.control.sweep()}
+    # The lost job is sent again although the broker is busy with the slow job's work.
+    assert swept == {done.id: "finished", lost.id: "fetch"}
+    resent = [Target.from_json(t) for _, args in world.sent.take() for t in args[2]]
+    assert {t.key for t in resent} == {t.key for t in lost_targets}
+    world.queued[slow.id] = 0  # its messages are gone and the job still did not move: lost
+    world.clock.advance(STALL + 1)
+    assert {s.job_id: s.action for s in world.control.sweep()}[slow.id] == "fetch"
 
 
-def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> None:
+def _celery(redis_url: str) -> Any:
     from celery import Celery
 
-    from ingest.pipeline.distributed import PROCESS_PAGES, broker_backlog, celery_config
+    from ingest.pipeline.distributed import celery_config
     from ingest.settings import load_settings
 
     settings = load_settings(
@@ -267,12 +273,45 @@ def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> N
     )
     app = Celery("backlog", set_as_current=False)
     app.conf.update(celery_config(settings, WorkerOptions()))
+    return app
+
+
+def test_the_broker_backlog_counts_the_queued_task_messages(redis_url: str) -> None:
+    from ingest.pipeline.distributed import PROCESS_PAGES, broker_backlog
+
+    app = _celery(redis_url)
     try:
         assert broker_backlog(app) == 0  # no queue exists yet
         app.send_task(FETCH_BATCH, args=["job", [], []])
         app.send_task(PROCESS_PAGES, args=["job", [], []])
         app.send_task(PROCESS_PAGES, args=["job", [], []])
         assert broker_backlog(app) == 3
+    finally:
+        app.close()
+
+
+def test_the_broker_backlog_of_one_job_counts_its_waiting_and_unacknowledged_messages(
+    redis_url: str,
+) -> None:
+    from ingest.pipeline.distributed import PROCESS_PAGES, broker_backlog, send_task
+
+    app = _celery(redis_url)
+    try:
+        assert broker_backlog(app, job_id="job-1") == 0
+        send_task(app, FETCH_BATCH, ["job-1", [], []])
+        send_task(app, PROCESS_PAGES, ["job-1", [], []])
+        send_task(app, PROCESS_PAGES, ["job-10", [], []])  # "job-1" is a prefix of its id
+        assert broker_backlog(app, job_id="job-1") == 2
+        assert broker_backlog(app, job_id="job-10") == 1
+        assert broker_backlog(app, job_id="job-2") == 0
+        with app.connection_for_read() as conn:
+            # A worker takes job-1's fetch message: unacknowledged, it is still the job's.
+            fetches = conn.SimpleQueue("fetch", no_ack=False)
+            message = fetches.get(timeout=5)
+            assert broker_backlog(app) == 2  # the queues hold only the process messages now
+            assert broker_backlog(app, job_id="job-1") == 2
+            message.ack()  # done with it: the job holds one message only
+            assert broker_backlog(app, job_id="job-1") == 1
     finally:
         app.close()
 
@@ -291,3 +330,36 @@ def test_a_page_the_job_settled_is_not_processed_again(world: World) -> None:
     )
     with pytest.raises(KeyError):  # a URL not settled yet is processed
         world.stages.store_page(job.id, ref, targets[1], {})
+
+
+def test_on_a_real_broker_the_sweep_tells_a_waiting_job_from_a_lost_one(
+    world: World, redis_url: str
+) -> None:
+    from ingest.pipeline.distributed import QUEUES, broker_backlog, send_task
+
+    app = _celery(redis_url)
+    control = JobControl(
+        world.control.jobs,
+        world.tracker,
+        world.sent,
+        clock=world.clock,
+        options=world.control.options,
+        backlog=lambda job_id: broker_backlog(app, job_id=job_id),
+    )
+    try:
+        waiting = control.start(source="news", urls=URLS)
+        lost = control.start(source="lost", urls=[f"{u}-lost" for u in URLS])
+        assert waiting is not None and lost is not None
+        world.sent.take()
+        targets = _discover(world, waiting.id)  # its fetch batch reaches the broker...
+        send_task(app, FETCH_BATCH, [waiting.id, [], [t.to_json() for t in targets]])
+        lost_targets = _discover(world, lost.id)  # ...the lost job's never do
+        world.clock.advance(STALL + 1)
+        assert [(s.job_id, s.action) for s in control.sweep()] == [(lost.id, "fetch")]
+        resent = [Target.from_json(t) for _, args in world.sent.take() for t in args[2]]
+        assert sorted(t.key for t in resent) == sorted(t.key for t in lost_targets)
+    finally:
+        with app.connection_for_write() as conn:
+            for queue in QUEUES:
+                conn.default_channel.queue_purge(queue)
+        app.close()

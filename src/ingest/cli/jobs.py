@@ -56,15 +56,16 @@ def add_job_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
         help="send again the lost work of stalled jobs (beat does this every minute)",
         description="For each active job with no progress for the stall time: send its "
         "discovery again if it never finished, else the fetches of the URLs it has not "
-        "settled (only once the broker's queues are empty: until then its work may just be "
-        "waiting). Safe to run at any time: nothing is stored twice.",
+        "settled (only once the broker holds none of the job's messages: until then its "
+        "work may just be waiting). Safe to run at any time: nothing is stored twice.",
     )
     sweep.add_argument(
         "--stalled-after",
         type=float,
         metavar="SECONDS",
         help="seconds without progress that make a job stalled (default: the workers' "
-        "stall_after, or the visibility timeout plus the longest task)",
+        "stall_after; unset, 5 minutes on a Redis broker, else the visibility timeout plus "
+        "the longest task)",
     )
     sweep.add_argument("--json", action="store_true")
 

@@ -17,6 +17,7 @@ Every stage is safe to run twice: the store writes are keyed by URL, the counter
 
 from __future__ import annotations
 
+import json
 import threading
 import uuid
 from collections import Counter
@@ -82,6 +83,8 @@ __all__ = [
     "broker_backlog",
     "celery_config",
     "job_control",
+    "searchable_broker",
+    "send_task",
     "utc_now",
 ]
 
@@ -113,6 +116,15 @@ _ANALYZE_AT = (50, 500, 5000)
 _INFRA_FAILURES = frozenset({str(Reason.LIMITER_UNAVAILABLE)})
 
 
+#: The least quiet time (seconds) that makes a job stalled on a searchable broker.
+SEARCHED_STALL = 300
+
+
+def searchable_broker(url: str) -> bool:
+    """True when :func:`broker_backlog` can count one job's messages on the broker at ``url``."""
+    return url.split("://", 1)[0].lower() in ("redis", "rediss", "redis+socket")
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -136,12 +148,13 @@ class WorkerOptions:
     job_stale_after: float = 12 * 3600.0
     finished_job_ttl: int = 7 * 86400
     sweep_interval: int = 60
-    #: Seconds without progress after which a job's unsettled URLs are sent again (0: the
-    #: visibility timeout plus the longest task: by then any message of the job still held by
-    #: the broker has come back, so what is missing was lost).
+    #: Seconds without progress after which a job's unsettled URLs are sent again (0: see
+    #: :attr:`stalled_after`).
     stall_after: int = 0
     #: Sweeps that re-send a stalled job's URLs before the job fails with error ``stalled``.
     max_resends: int = 5
+    #: The broker can be searched for one job's messages (Redis, see :func:`broker_backlog`).
+    searchable_broker: bool = False
 
     def __post_init__(self) -> None:
         longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
@@ -154,9 +167,15 @@ class WorkerOptions:
 
     @property
     def stalled_after(self) -> int:
-        """Seconds without progress that make a job stalled (see :attr:`stall_after`)."""
+        """Seconds without progress that make a job stalled: :attr:`stall_after` when set.
+        Else, on a broker the sweep can search for the job's messages, five sweeps (five
+        minutes at least): a message waiting in a queue or held by a worker, even a dead one,
+        is seen there, so a quiet job holding none lost it. On another broker, the visibility
+        timeout plus the longest task: by then a dead worker's messages have come back."""
         if self.stall_after:
             return self.stall_after
+        if self.searchable_broker:
+            return max(SEARCHED_STALL, 5 * self.sweep_interval)
         longest = max(self.crawl_time_limit, self.fetch_time_limit, self.process_time_limit)
         return self.visibility_timeout + self.hard_limit(longest)
 
@@ -285,9 +304,45 @@ def send_fetches(
     return batches
 
 
-def broker_backlog(app: Any, queues: Sequence[str] = QUEUES) -> int:
+#: The message header naming a task's job: the sweep looks for a job's messages by it.
+JOB_HEADER = "ingest_job"
+
+
+def send_task(app: Any, name: str, args: list[Any], *, countdown: float | None = None) -> None:
+    """Send one of ingest's tasks; its first argument, the job id, also goes in a header."""
+    headers = {JOB_HEADER: str(args[0])} if args else None
+    app.send_task(name, args=args, countdown=countdown, headers=headers)
+
+
+# Counts the messages of one job that a Redis broker holds: waiting in the queues (KEYS but
+# the last, read in pages) or handed to a worker and not yet acknowledged (the hash KEYS[-1]).
+# It runs on the server, so no message crosses the network.
+_JOB_MESSAGES = """
+local needle, found = ARGV[1], 0
+for i = 1, #KEYS - 1 do
+  local size, start = redis.call('LLEN', KEYS[i]), 0
+  while start < size do
+    for _, item in ipairs(redis.call('LRANGE', KEYS[i], start, start + 499)) do
+      if string.find(item, needle, 1, true) then found = found + 1 end
+    end
+    start = start + 500
+  end
+end
+for _, item in ipairs(redis.call('HVALS', KEYS[#KEYS])) do
+  if string.find(item, needle, 1, true) then found = found + 1 end
+end
+return found
+"""
+
+
+def broker_backlog(app: Any, queues: Sequence[str] = QUEUES, *, job_id: str | None = None) -> int:
     """How many task messages ``app``'s broker holds in ``queues`` (waiting, not yet handed to
     a worker); a queue that does not exist yet holds none. Works on every kombu transport.
+
+    With ``job_id``, on Redis: the messages of that job only (sent with :func:`send_task`),
+    waiting or handed to a worker and not yet acknowledged, so a job waiting behind other
+    jobs' work, or for a dead worker's message to come back, is told from one whose messages
+    are gone. Other transports cannot be searched: they answer the whole queues' count.
     Raises :class:`CoordinationUnavailable` when the broker cannot be reached."""
     from kombu.exceptions import ChannelError, OperationalError  # noqa: PLC0415
 
@@ -295,6 +350,8 @@ def broker_backlog(app: Any, queues: Sequence[str] = QUEUES) -> int:
     try:
         with app.connection_for_read() as conn:
             channel = conn.default_channel
+            if job_id is not None and conn.transport.driver_type == "redis":
+                return _job_messages(channel, queues, job_id)
             size = getattr(channel, "_size", None)  # kombu's virtual transports (Redis...)
             for queue in queues:
                 if size is not None:
@@ -309,6 +366,20 @@ def broker_backlog(app: Any, queues: Sequence[str] = QUEUES) -> int:
     except (OperationalError, OSError) as exc:
         raise CoordinationUnavailable(f"broker: {exc}") from exc
     return total
+
+
+def _job_messages(channel: Any, queues: Sequence[str], job_id: str) -> int:
+    """The messages of ``job_id`` a kombu Redis channel holds (see :func:`broker_backlog`)."""
+    import redis  # noqa: PLC0415
+
+    prefix = getattr(channel, "global_keyprefix", "") or ""
+    lists = {channel._q_for_pri(q, p) for q in queues for p in channel.priority_steps}
+    keys = [prefix + k for k in sorted(lists)] + [prefix + channel.unacked_key]
+    needle = json.dumps({JOB_HEADER: job_id})[1:-1]  # '"ingest_job": "<id>"', as kombu writes it
+    try:
+        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, needle))
+    except redis.RedisError as exc:
+        raise CoordinationUnavailable(f"broker: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,14 +409,14 @@ class JobControl:
         *,
         clock: Callable[[], datetime] = utc_now,
         options: WorkerOptions | None = None,
-        backlog: Callable[[], int] = lambda: 0,
+        backlog: Callable[[str], int] = lambda job_id: 0,
     ) -> None:
         self.jobs = jobs
         self.tracker = tracker
         self.send = send
         self.clock = clock
         self.options = options or WorkerOptions()
-        #: Task messages the broker's queues hold (see :func:`broker_backlog`).
+        #: The task messages of a job the broker holds (see :func:`broker_backlog`).
         self.backlog = backlog
 
     def start(
@@ -434,9 +505,10 @@ class JobControl:
         """Send again what the broker lost: for each active job of the workers that made no
         progress for ``stalled_after`` seconds (default :attr:`WorkerOptions.stalled_after`),
         its discovery task when discovery never finished, else the fetches of the URLs it
-        enqueued and has not settled. Nothing is sent while the broker's queues still hold
-        task messages: a job whose work waits behind other jobs' is queued, not stalled. A job
-        all of whose URLs are settled is ended; one re-sent
+        enqueued and has not settled. Nothing is sent while the broker still holds one of the
+        job's messages (:func:`broker_backlog`; on a transport that cannot be searched, any
+        message): a job whose work waits in a queue, or on a worker, is slow, not stalled. A
+        job all of whose URLs are settled is ended; one re-sent
         :attr:`WorkerOptions.max_resends` times already fails (error ``stalled``) and
         releases its URL locks.
 
@@ -445,7 +517,6 @@ class JobControl:
         wait = self.options.stalled_after if stalled_after is None else stalled_after
         now = self.clock()
         swept: list[Swept] = []
-        backlog: int | None = None
         for job in self.jobs.recent(states=ACTIVE_STATES, limit=10_000):
             if job.runner is not JobRunner.WORKERS or self.tracker.cancelled(job.id):
                 continue
@@ -459,9 +530,8 @@ class JobControl:
                 self._end(job.id, JobState.FINISHED, now)
                 done = Swept(job.id, "finished")
             else:
-                backlog = self.backlog() if backlog is None else backlog
-                if backlog:
-                    log.info("job.stalled_behind_queue", job_id=job.id, queued=backlog)
+                if held := self.backlog(job.id):
+                    log.info("job.waiting_for_broker", job_id=job.id, messages=held)
                     continue
                 done = self._unstall(job, stall, now)
             log.warning("job.swept", job_id=job.id, action=done.action, urls=done.urls)
@@ -502,6 +572,7 @@ def job_control(
     from celery import Celery  # noqa: PLC0415
 
     options = options or WorkerOptions.of(settings.workers)
+    options = replace(options, searchable_broker=searchable_broker(settings.broker))
     client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5, socket_timeout=30)
     producer = Celery("ingest", set_as_current=False)
     producer.conf.update(celery_config(settings, options))
@@ -509,7 +580,7 @@ def job_control(
 
     def send(name: str, args: list[Any], *, countdown: float | None = None) -> None:
         with sending:
-            producer.send_task(name, args=args, countdown=countdown)
+            send_task(producer, name, args, countdown=countdown)
 
     try:
         yield JobControl(
@@ -517,7 +588,7 @@ def job_control(
             JobTracker(client, prefix=settings.redis_prefix, url_lock_ttl=options.url_lock_ttl),
             send,
             options=options,
-            backlog=lambda: broker_backlog(producer),
+            backlog=lambda job_id: broker_backlog(producer, job_id=job_id),
         )
     finally:
         producer.close()

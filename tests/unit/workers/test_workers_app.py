@@ -88,7 +88,16 @@ def test_beat_sweeps_stalled_jobs_at_the_configured_interval(
     assert entry["schedule"] == timedelta(seconds=15)
     assert entry["options"]["expires"] == 15.0  # a stopped beat does not pile sweeps up
     assert runtime.options.stalled_after == 90
-    # Unset, the stall time is when every message the broker still holds has come back.
+    # Unset, on a broker that cannot be searched for a job's messages: when every message
+    # the broker still holds has come back.
     default = WorkerOptions()
     assert default.stalled_after == 3600 + default.hard_limit(900)
     assert WorkerOptions.of(load_settings(env={}).workers) == default
+    amqp = load_settings(env={}, overrides={"broker_url": "amqp://guest@127.0.0.1:1//"})
+    assert build_app(amqp)[1].options.stalled_after == default.stalled_after
+    # On Redis, whose queues and unacknowledged messages the sweep searches: five sweeps.
+    redis_default = build_app(load_settings(env={}, overrides={"redis_url": "redis://h:1/0"}))
+    assert redis_default[1].options.searchable_broker
+    assert redis_default[1].options.stalled_after == 300
+    fast = load_settings(env={"INGEST_WORKERS__SWEEP_INTERVAL": "120"})
+    assert build_app(fast)[1].options.stalled_after == 600
