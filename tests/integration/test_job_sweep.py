@@ -304,6 +304,7 @@ def test_the_broker_backlog_of_one_job_counts_its_waiting_and_unacknowledged_mes
         assert broker_backlog(app, job_id="job-1") == 2
         assert broker_backlog(app, job_id="job-10") == 1
         assert broker_backlog(app, job_id="job-2") == 0
+        assert broker_backlog(app, job_id="job-1", at_most=1) == 1  # stops at the first
         with app.connection_for_read() as conn:
             # A worker takes job-1's fetch message: unacknowledged, it is still the job's.
             fetches = conn.SimpleQueue("fetch", no_ack=False)
@@ -344,7 +345,7 @@ def test_on_a_real_broker_the_sweep_tells_a_waiting_job_from_a_lost_one(
         world.sent,
         clock=world.clock,
         options=world.control.options,
-        backlog=lambda job_id: broker_backlog(app, job_id=job_id),
+        backlog=lambda job_id: broker_backlog(app, job_id=job_id, at_most=1),
     )
     try:
         waiting = control.start(source="news", urls=URLS)

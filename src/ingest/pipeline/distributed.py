@@ -314,35 +314,38 @@ def send_task(app: Any, name: str, args: list[Any], *, countdown: float | None =
     app.send_task(name, args=args, countdown=countdown, headers=headers)
 
 
-# Counts the messages of one job that a Redis broker holds: waiting in the queues (KEYS but
-# the last, read in pages) or handed to a worker and not yet acknowledged (the hash KEYS[-1]).
-# It runs on the server, so no message crosses the network.
+# Counts the messages of one job that a Redis broker holds, up to ARGV[2] (0: all): those
+# handed to a worker and not yet acknowledged (the hash KEYS[1]), then those waiting in the
+# queues (the other KEYS, read in pages). It runs on the server: no message crosses the network.
 _JOB_MESSAGES = """
-local needle, found = ARGV[1], 0
-for i = 1, #KEYS - 1 do
+local needle, limit, found = ARGV[1], tonumber(ARGV[2]), 0
+for _, item in ipairs(redis.call('HVALS', KEYS[1])) do
+  if string.find(item, needle, 1, true) then found = found + 1 end
+end
+for i = 2, #KEYS do
   local size, start = redis.call('LLEN', KEYS[i]), 0
-  while start < size do
+  while start < size and (limit == 0 or found < limit) do
     for _, item in ipairs(redis.call('LRANGE', KEYS[i], start, start + 499)) do
       if string.find(item, needle, 1, true) then found = found + 1 end
     end
     start = start + 500
   end
 end
-for _, item in ipairs(redis.call('HVALS', KEYS[#KEYS])) do
-  if string.find(item, needle, 1, true) then found = found + 1 end
-end
 return found
 """
 
 
-def broker_backlog(app: Any, queues: Sequence[str] = QUEUES, *, job_id: str | None = None) -> int:
+def broker_backlog(
+    app: Any, queues: Sequence[str] = QUEUES, *, job_id: str | None = None, at_most: int = 0
+) -> int:
     """How many task messages ``app``'s broker holds in ``queues`` (waiting, not yet handed to
     a worker); a queue that does not exist yet holds none. Works on every kombu transport.
 
     With ``job_id``, on Redis: the messages of that job only (sent with :func:`send_task`),
     waiting or handed to a worker and not yet acknowledged, so a job waiting behind other
     jobs' work, or for a dead worker's message to come back, is told from one whose messages
-    are gone. Other transports cannot be searched: they answer the whole queues' count.
+    are gone; ``at_most`` stops the search once it found that many (0: count them all).
+    Other transports cannot be searched: they answer the whole queues' count.
     Raises :class:`CoordinationUnavailable` when the broker cannot be reached."""
     from kombu.exceptions import ChannelError, OperationalError  # noqa: PLC0415
 
@@ -351,7 +354,7 @@ def broker_backlog(app: Any, queues: Sequence[str] = QUEUES, *, job_id: str | No
         with app.connection_for_read() as conn:
             channel = conn.default_channel
             if job_id is not None and conn.transport.driver_type == "redis":
-                return _job_messages(channel, queues, job_id)
+                return _job_messages(channel, queues, job_id, at_most)
             size = getattr(channel, "_size", None)  # kombu's virtual transports (Redis...)
             for queue in queues:
                 if size is not None:
@@ -368,16 +371,16 @@ def broker_backlog(app: Any, queues: Sequence[str] = QUEUES, *, job_id: str | No
     return total
 
 
-def _job_messages(channel: Any, queues: Sequence[str], job_id: str) -> int:
+def _job_messages(channel: Any, queues: Sequence[str], job_id: str, at_most: int) -> int:
     """The messages of ``job_id`` a kombu Redis channel holds (see :func:`broker_backlog`)."""
     import redis  # noqa: PLC0415
 
     prefix = getattr(channel, "global_keyprefix", "") or ""
     lists = {channel._q_for_pri(q, p) for q in queues for p in channel.priority_steps}
-    keys = [prefix + k for k in sorted(lists)] + [prefix + channel.unacked_key]
+    keys = [prefix + k for k in (channel.unacked_key, *sorted(lists))]
     needle = json.dumps({JOB_HEADER: job_id})[1:-1]  # '"ingest_job": "<id>"', as kombu writes it
     try:
-        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, needle))
+        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, needle, at_most))
     except redis.RedisError as exc:
         raise CoordinationUnavailable(f"broker: {exc}") from exc
 
@@ -588,7 +591,7 @@ def job_control(
             JobTracker(client, prefix=settings.redis_prefix, url_lock_ttl=options.url_lock_ttl),
             send,
             options=options,
-            backlog=lambda job_id: broker_backlog(producer, job_id=job_id),
+            backlog=lambda job_id: broker_backlog(producer, job_id=job_id, at_most=1),
         )
     finally:
         producer.close()
