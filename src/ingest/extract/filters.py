@@ -23,6 +23,7 @@ from ingest.extract.vocabulary import (
 )
 from ingest.model import Block
 
+_PLACEHOLDER = re.compile(r"(\$\$|\{\{|\[\[|%%|##|<%)\s*[\w.:-]{1,40}\s*(\$\$|\}\}|\]\]|%%|##|%>)$")
 __all__ = ["filter_blocks"]
 
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten")
@@ -130,6 +131,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         return True  # "Recommended videos", "Mehr zum Thema finden Sie hier:"
     if not text[:1].isalpha() and not any(ch.isalpha() for ch in text):
         return True  # ids, counters, stray numbers
+    if size < 60 and text[0] in "${[%#<" and _PLACEHOLDER.match(text):
+        return True  # a template marker left in the page: "$$ARTICLEAD$$", "{{ad_slot}}"
     low = text.lower()
     if _SHORT_HINTS.search(low) is not None and _promotion(low, size):
         return True

@@ -33,6 +33,7 @@ from ingest.extract.metadata import Meta, org_like, read_metadata, urlsplit_host
 from ingest.extract.people import clean_authors
 from ingest.extract.profile import HostProfile, learn_region
 from ingest.extract.rules import SiteRules
+from ingest.extract.scripts import script_html
 from ingest.extract.titles import host_key
 from ingest.extract.vocabulary import BYLINE_PREFIX
 from ingest.model import Block, Extracted, Image, NotArticle, PageBlock
@@ -52,6 +53,8 @@ _UTF8_WINDOW = 32 * 1024
 _SAMPLE_BYTES = 64 * 1024
 _SKIP_SELECTOR = ", ".join(SKIP_TAGS)
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
+#: Verdicts of a page without article text, for which the scripts are searched for one.
+_NO_TEXT = frozenset({"empty", "too_short"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,15 +163,45 @@ def extract_page(
     headline_links = 0 if meta.ld.found else len(body_node.css(_HEADLINE_LINKS))
     images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
     body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
-    count = 0
-    for block in body.blocks:  # counted up to where the verdict cannot change
-        count += _block_words(block)
-        if count >= ARTICLE_WORDS:
-            break
+    count = _article_words(body)
     problem = result_problem(count, meta, page_text, meta.title or "", headline_links)
+    # No article in the markup: a page rendered by its scripts may carry it in them.
+    if (
+        problem
+        and problem[0] in _NO_TEXT
+        and rules is None
+        and (found := _script_body(source, meta, url)) is not None
+    ):
+        body, meta = found
+        count = _article_words(body)
+        problem = result_problem(count, meta, page_text, meta.title or "", headline_links)
     if problem:
         return NotArticle(problem[0], problem[1], meta.title)
     return _result(meta, body, images)
+
+
+def _article_words(body: _Body) -> int:
+    """The body's words, counted up to where the verdict on the page cannot change."""
+    count = 0
+    for block in body.blocks:
+        count += _block_words(block)
+        if count >= ARTICLE_WORDS:
+            break
+    return count
+
+
+def _script_body(source: str | bytes, meta: Meta, url: str | None) -> tuple[_Body, Meta] | None:
+    """The body of a page whose article HTML travels only inside its scripts (strategy
+    ``script``), read like any page's; ``None`` when the scripts hold none."""
+    page = source if isinstance(source, str) else source.decode("utf-8", "replace")
+    html = script_html(page)
+    if html is None:
+        return None
+    tree = parse(f"<html><body><article>{html}</article></body></html>")
+    if tree.body is None:
+        return None
+    body, meta = _main_content(tree, tree.body, meta, url, None)
+    return replace(body, strategy="script"), meta
 
 
 def _main_content(

@@ -62,6 +62,12 @@ def test_random_markup_never_raises(html: str) -> None:
     _check(extract(html, "https://example.com/2024/01/02/story"))
 
 
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet='"\\<>/pu003cx ,:{}[]', max_size=3000))
+def test_random_script_text_never_raises(code: str) -> None:
+    _check(extract(f"<html><body><p>Short.</p><script>{code}</script></body></html>"))
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, len(ARTICLE)))
 def test_truncated_pages_never_raise(cut: int) -> None:
@@ -83,6 +89,10 @@ def test_truncated_pages_never_raise(cut: int) -> None:
         "<script>" * 5000,
         '<script type="application/ld+json">' + "[" * 5000 + "</script>",
         "<" * 100_000,
+        # Escaped quotes and tags in a script, never closed: the search of the scripts for
+        # article HTML reads each character once (it was quadratic here).
+        '<p>Short.</p><script>"' + '\\"\\\\\\"<p>' * 300_000 + "</script>",
+        "<p>Short.</p><script>" + '"\\u003cp\\u003e' * 200_000 + "</script>",
     ],
 )
 def test_hostile_inputs_never_raise(data: str | bytes) -> None:
