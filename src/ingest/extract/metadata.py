@@ -51,7 +51,8 @@ _ASCII_LOWER = str.maketrans(_UPPER, _UPPER.lower())
 _HEAD_DATA = f"{SCRIPTS}, meta[content]"
 _AUTHOR_LABEL = re.compile(
     r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|autoren|auteur|autore|"
-    r"text|texto|reporter|redakteur(?:in)?|written by)\s*:?$",
+    r"text|texto|reporter|redakteur(?:in)?|written by|geschrieben von|escrito por|écrit par|"
+    r"scritto da|geschreven door|skrevet av|napisane przez)\s*:?$",
     re.IGNORECASE,
 )
 _NOT_BYLINE = ("nav", "footer", "aside", "form", "button", "figure", "figcaption", "picture")
@@ -413,12 +414,22 @@ def _authors(
 
 def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
-                "cxenseparse:author", "byl", "twitter:creator"):  # fmt: skip
+                "cxenseparse:author", "byl"):  # fmt: skip
         values = [v for v in meta.get(key, []) if v.strip() and "://" not in v]
-        if key == "twitter:creator":
-            values = []
-        if values:
+        if values and clean_authors(values):
             return values
+    return _written_by(meta)
+
+
+def _written_by(meta: dict[str, list[str]]) -> list[str]:
+    """The author of WordPress SEO plugins' reading card: ``twitter:label1`` "Written by" and
+    ``twitter:data1`` the name, or ``twitter:misc:Written by``."""
+    if names := meta.get("twitter:misc:written by"):
+        return names
+    for i in "1234":
+        label = _first(meta, f"twitter:label{i}")
+        if label and _AUTHOR_LABEL.match(label):
+            return meta.get(f"twitter:data{i}", [])
     return []
 
 

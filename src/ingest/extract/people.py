@@ -53,6 +53,8 @@ _NOT_PERSON = re.compile(
     r"themen|topics|edit|profile|profil|mehr|more)\b",
     re.IGNORECASE,
 )
+#: Role words written after a name in Korean, Japanese and Chinese bylines ("신현주 기자").
+_CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|선임기자|記者|记者|特派員|特派员|編集委員)$")
 _WITH = re.compile(r"\(\s*(?:with|avec|mit|con|com|met|med)\s+", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]{0,40}\)?")
 
@@ -60,7 +62,7 @@ _PARENS = re.compile(r"\([^)]{0,40}\)?")
 def _one(name: str) -> str:
     name = clean(_URL.sub(" ", _EMAIL.sub(" ", name)))
     name = _DATE_TAIL.sub("", name)
-    name = _ROLE_TAIL.sub("", name)
+    name = _CJK_ROLE.sub("", _ROLE_TAIL.sub("", name))
     name = _LOWER_PREFIX.sub("", _PREFIX.sub("", name))
     return clean(name.strip(" .,:;|-–—()[]\"'«»“”"))
 

@@ -33,6 +33,8 @@ def _page(head: str = "", before: str = "", url_body: str = BODY) -> str:
         (["jane@example.com"], ()),
         (["John Smith", "john smith"], ("John Smith",)),
         (["di Mario Rossi"], ("Mario Rossi",)),
+        (["신현주 기자"], ("신현주",)),
+        (["山田太郎記者"], ("山田太郎",)),
     ],
 )
 def test_clean_authors(raw: list[str], expected: tuple[str, ...]) -> None:
@@ -187,3 +189,21 @@ def test_utf8_bytes_are_read_as_utf8_whatever_the_declared_charset(padding: int)
     result = extract(_legacy_page(padding).encode("utf-8"))
     assert isinstance(result, Extracted)
     assert "Le café du coin a rouvert ses portes après des mois" in result.body
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "<meta name='twitter:label1' content='Written by'>"
+        "<meta name='twitter:data1' content='Dieter Kuckelkorn'>",
+        "<meta name='twitter:label2' content='Geschrieben von'>"
+        "<meta name='twitter:data2' content='Dieter Kuckelkorn'>",
+        "<meta name='twitter:misc:Written by' content='Dieter Kuckelkorn'>",
+    ],
+)
+def test_author_of_the_seo_reading_card_when_the_author_tag_is_an_address(head: str) -> None:
+    author = "<meta name='author' content='d.kuckelkorn@example.test'>"
+    result = extract(_page(head=author + head), "https://x.test/s")
+    assert isinstance(result, Extracted)
+    assert result.authors == ("Dieter Kuckelkorn",)
+    assert result.provenance["authors"] == "meta"
