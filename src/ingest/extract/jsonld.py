@@ -28,6 +28,7 @@ _ARTICLE_TYPES = (
     "scholarlyarticle",
     "techarticle",
     "report",
+    "claimreview",  # a fact check
 )
 _LISTING_TYPES = ("collectionpage", "itemlist", "searchresultspage", "website")
 _MAX_BLOCK = 2_000_000

@@ -49,6 +49,12 @@ _AUTHOR_CLASSES = ":is([class*=aut i], [class*=signature i], [data-testid*=autho
 _UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _ASCII_LOWER = str.maketrans(_UPPER, _UPPER.lower())
 _HEAD_DATA = f"{SCRIPTS}, meta[content]"
+_DATE_LABEL = re.compile(
+    r"^(?:datum|date|published|publication date|posted|veröffentlicht(?: am)?|erschienen(?: am)?|"
+    r"publié le|publicado(?: el)?|fecha|pubblicato(?: il)?|data|gepubliceerd(?: op)?|"
+    r"publicerad|publisert|udgivet|opublikowano|yayınlanma tarihi|yayın tarihi)\s*:?$",
+    re.IGNORECASE,
+)
 _AUTHOR_LABEL = re.compile(
     r"^(?:autor(?:in)?(?:/autor(?:in)?)?|autorin/autor|author|authors|autoren|auteur|autore|"
     r"text|texto|reporter|redakteur(?:in)?|written by|geschrieben von|escrito por|écrit par|"
@@ -245,6 +251,26 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
         parsed = parse_any_date(value)
         if parsed is not None:
             return parsed
+    body = tree.body
+    return _labelled_date(body) if body is not None else None
+
+
+def _labelled_date(body: LexborNode) -> datetime | None:
+    """A date after a label: ``<strong>Datum</strong> 28.04.2023``, ``<dt>Published</dt>
+    <dd>...``, outside site headers and chrome."""
+    for label in body.css("strong, b, dt, th, span")[:300]:
+        text = label.text(strip=True)
+        if not text or len(text) > 25 or not _DATE_LABEL.match(text):
+            continue
+        parent = label.parent
+        if parent is None or _in_site_header(label) or _in_chrome(label):
+            continue
+        if label.tag == "dt" and label.next is not None:
+            rest = clean(label.next.text())
+        else:
+            rest = clean(parent.text()).replace(clean(label.text()), "", 1)
+        if len(rest) < 60 and (parsed := parse_any_date(rest)) is not None:
+            return parsed
     return None
 
 
@@ -353,11 +379,11 @@ _PUBLISHED_KEYS = (
     "pubdate", "publishdate", "publish-date", "published_time", "publication_date",
     "parsely-pub-date", "sailthru.date", "dc.date.issued", "dc.date", "dcterms.date",
     "dcterms.created", "article.published", "cxenseparse:recs:publishtime", "og:published_time",
-    "originalpublicationdate", "date.available", "release_date",
+    "originalpublicationdate", "date.available", "release_date", "article:published:time",
 )  # fmt: skip
 _MODIFIED_KEYS = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
-    "dcterms.modified", "article.updated",
+    "dcterms.modified", "article.updated", "article:modified:time",
 )  # fmt: skip
 
 

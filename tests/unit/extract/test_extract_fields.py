@@ -207,3 +207,28 @@ def test_author_of_the_seo_reading_card_when_the_author_tag_is_an_address(head: 
     assert isinstance(result, Extracted)
     assert result.authors == ("Dieter Kuckelkorn",)
     assert result.provenance["authors"] == "meta"
+
+
+@pytest.mark.parametrize(
+    ("head", "before", "expected", "source"),
+    [
+        ("<meta property='article:published:time' content='2024-10-23T15:48:15+00:00'>", "",
+         "2024-10-23", "meta"),
+        ("<script type='application/ld+json'>{\"@type\": \"ClaimReview\", "
+         "\"datePublished\": \"2026-05-13 15:44\"}</script>", "", "2026-05-13", "json-ld"),
+        ("", "<ul><li><strong>Datum</strong> 28.04.2023</li></ul>", "2023-04-28", "dom"),
+        ("", "<dl><dt>Published</dt><dd>3 May 2024</dd></dl>", "2024-05-03", "dom"),
+    ],
+)  # fmt: skip
+def test_publish_date_sources(head: str, before: str, expected: str, source: str) -> None:
+    result = extract(_page(head=head, before=before), "https://x.test/story")
+    assert isinstance(result, Extracted)
+    assert result.published is not None and result.published.date().isoformat() == expected
+    assert result.provenance["published"] == source
+
+
+def test_a_labelled_date_in_the_site_header_is_not_the_publish_date() -> None:
+    widget = "<header><span>Datum</span> 29.11.2026</header>"
+    result = extract(_page(before=widget), "https://x.test/story")
+    assert isinstance(result, Extracted)
+    assert result.published is None
