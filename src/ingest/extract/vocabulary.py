@@ -185,7 +185,8 @@ EMBED_PLACEHOLDER = re.compile(
     r"(?:enable|accept) (?:javascript|cookies|all cookies) to (?:view|see|watch)|"
     r"contenido externo|contenu externe|contenuto esterno|"
     r"(?:watch|play|view) (?:the )?video|video (?:abspielen|ansehen)|"
-    r"your browser does not support|^now playing|^reproduciendo|^lecture en cours|^wird abgespielt",
+    r"your browser does not support|^now playing|^reproduciendo|^lecture en cours|^wird abgespielt|"
+    r"video (?:has )?failed to load|^(?:der )?(?:player|video) wird geladen",
 )
 
 #: Substrings one of which every EMBED_PLACEHOLDER match contains (a cheap pre-check).
@@ -193,7 +194,7 @@ EMBED_HINTS = (
     "inhalt", "einverstanden", "drittplattform", "content", "contenu", "contenido",
     "contenuto", "video", "browser", "playing", "reproduciendo", "lecture en cours",
     "abgespielt", "to view", "to see", "to watch", "externe", "autoplay", "自动播放",
-    "embed is",
+    "embed is", "player",
 )  # fmt: skip
 
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).
@@ -268,7 +269,7 @@ INTERFACE_LINE = re.compile(
     r"there was a problem\. please try again|please try again|something went wrong|"
     r"zurück(?: zum artikel| nach oben)?|"
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
-    r"watch now|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
+    r"watch now|embed|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
     r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
     r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
     r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"

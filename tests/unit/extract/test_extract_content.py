@@ -193,3 +193,14 @@ def test_headings_for_screen_readers_only_are_not_body_text() -> None:
     )
     result = _article(extract(html))
     assert [b.text for b in result.blocks if b.kind == "h"] == ["What comes next"]
+
+
+def test_video_player_lines_are_not_body_text() -> None:
+    player = (
+        "<div><p>We apologize, but this video has failed to load.</p><p>Player wird geladen</p>"
+        "<p>Embed</p></div>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{player}{_body(PARAS[4:])}</article></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS

@@ -101,6 +101,8 @@ def test_every_embed_placeholder_phrase_passes_the_hint_check() -> None:
         "externer inhalt",
         "your browser does not support the video tag.",
         "enable javascript to watch this video",
+        "we apologize, but this video has failed to load.",
+        "player wird geladen",
     ]
     for phrase in phrases:
         assert EMBED_PLACEHOLDER.search(phrase)
