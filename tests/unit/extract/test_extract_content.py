@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ingest.extract import extract
 from ingest.model import Extracted
 
@@ -136,11 +138,18 @@ def test_output_has_no_invisible_characters() -> None:
     assert result.blocks[0].text.startswith("Zerowidth and control characters")
 
 
-def test_subscription_prompts_and_credits_are_not_body_text() -> None:
-    noise = (
+@pytest.mark.parametrize(
+    "noise",
+    [
+        # subscription prompts and credits
         "<p>Subscribe now to read the latest news.</p><p>Foto: Getty Images</p>"
-        "<p>Follow us on Twitter for the latest updates.</p>"
-    )
+        "<p>Follow us on Twitter for the latest updates.</p>",
+        # video player lines
+        "<div><p>We apologize, but this video has failed to load.</p><p>Player wird geladen</p>"
+        "<p>Embed</p></div>",
+    ],
+)
+def test_prompts_credits_and_player_lines_are_not_body_text(noise: str) -> None:
     html = (
         f"<html><body><article>{_body(PARAS[:4])}{noise}{_body(PARAS[4:])}</article></body></html>"
     )
@@ -193,14 +202,3 @@ def test_headings_for_screen_readers_only_are_not_body_text() -> None:
     )
     result = _article(extract(html))
     assert [b.text for b in result.blocks if b.kind == "h"] == ["What comes next"]
-
-
-def test_video_player_lines_are_not_body_text() -> None:
-    player = (
-        "<div><p>We apologize, but this video has failed to load.</p><p>Player wird geladen</p>"
-        "<p>Embed</p></div>"
-    )
-    html = (
-        f"<html><body><article>{_body(PARAS[:4])}{player}{_body(PARAS[4:])}</article></body></html>"
-    )
-    assert [b.text for b in _article(extract(html)).blocks] == PARAS
