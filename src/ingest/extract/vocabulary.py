@@ -224,14 +224,16 @@ APPEAL = re.compile(
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
-    r"on whatsapp|auf whatsapp"
+    r"on whatsapp|auf whatsapp|by (?:providing|entering|submitting) your e-?mail|"
+    r"you have read and agree to|by reporting any (?:illegal|inappropriate)"
 )
 
 #: Substrings one of which every APPEAL match contains (a cheap pre-check).
 APPEAL_HINTS = (
     "support", "donat", "become a", "testen", "unterstütz", "abonn", "kommentar", "comment",
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
-    "comentarios", "click here", "replica", "inbox", "whatsapp",
+    "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
+    "reporting any",
 )  # fmt: skip
 
 

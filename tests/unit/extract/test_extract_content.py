@@ -147,6 +147,10 @@ def test_output_has_no_invisible_characters() -> None:
         # video player lines
         "<div><p>We apologize, but this video has failed to load.</p><p>Player wird geladen</p>"
         "<p>Embed</p></div>",
+        # a newsletter sign-up's consent line, a comment section's reporting prompt
+        "<p>By providing your email address, you have read and agree to Daily Test's Terms "
+        "and Conditions and Privacy Policy.</p><p>Help us maintain a healthy community by "
+        "reporting any illegal or inappropriate behavior.</p>",
     ],
 )
 def test_prompts_credits_and_player_lines_are_not_body_text(noise: str) -> None:
@@ -202,3 +206,13 @@ def test_headings_for_screen_readers_only_are_not_body_text() -> None:
     )
     result = _article(extract(html))
     assert [b.text for b in result.blocks if b.kind == "h"] == ["What comes next"]
+
+
+def test_story_text_about_terms_and_conduct_stays() -> None:
+    story = (
+        "The party adopted a new code of conduct on Tuesday, and members who agree to the terms "
+        "will be asked to report inappropriate behaviour to an ethics panel, officials said."
+    )
+    body = f"{_body(PARAS[:4])}<p>{story}</p>{_body(PARAS[4:])}"
+    html = f"<html><body><article>{body}</article></body></html>"
+    assert story in [b.text for b in _article(extract(html)).blocks]
