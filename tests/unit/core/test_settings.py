@@ -76,6 +76,13 @@ def test_example_sources_file_is_valid() -> None:
     assert len(load_sources(example)) >= 1
 
 
+def test_example_settings_file_states_the_defaults() -> None:
+    example = Path(__file__).resolve().parents[3] / "config" / "settings.example.yaml"
+    settings, defaults = load_settings(example, env={}), load_settings(env={})
+    for section in ("workers", "dedup"):
+        assert getattr(settings, section) == getattr(defaults, section), section
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
