@@ -121,7 +121,10 @@ _UNSEEN = ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "off
 def _unseen(classes: str) -> bool:
     """True when an element's classes hide it from view: a heading for screen readers."""
     low = classes.lower()
-    return any(w in low for w in _UNSEEN) or "hidden" in low.split()
+    if any(w in low for w in _UNSEEN):
+        return True
+    names = low.split()  # "hidden", but not a responsive "hidden md:block"
+    return "hidden" in names and not any(":" in name for name in names)
 
 
 def _strong_chrome(names: str) -> bool:

@@ -23,8 +23,10 @@ from ingest.extract.vocabulary import (
 )
 from ingest.model import Block
 
-_PLACEHOLDER = re.compile(r"(\$\$|\{\{|\[\[|%%|##|<%)\s*[\w.:-]{1,40}\s*(\$\$|\}\}|\]\]|%%|##|%>)$")
 __all__ = ["filter_blocks"]
+
+#: A template marker left in a page instead of content ("$$ARTICLEAD$$", "{{ad_slot}}").
+_PLACEHOLDER = re.compile(r"(\$\$|\{\{|\[\[|%%|##|<%)\s*[\w.:-]{1,40}\s*(\$\$|\}\}|\]\]|%%|##|%>)$")
 
 _COPYRIGHT = re.compile(r"^(?:©|\(c\)|copyright\b)|all rights reserved|alle rechte vorbehalten")
 _DATE_LINE = re.compile(
