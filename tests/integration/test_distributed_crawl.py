@@ -273,3 +273,28 @@ async def test_job_commands(
             listed = capsys.readouterr().out
             assert job_id in listed and "finished" in listed and "stored=" in listed
             assert await asyncio.to_thread(_job_cli, ["job", "status", "no-such-job"]) == 1
+
+
+async def test_job_sweep_reports_a_quiet_job_whose_message_waits_in_the_broker(
+    tmp_path: Path,
+    postgres_url: str,
+    redis_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    site = DemoSite(DemoConfig(n_articles=5))
+    async with serve(site) as server:
+        setup = _setup(site, server, tmp_path, postgres_url, redis_url)
+        monkeypatch.delenv("INGEST_TEST_REDIS_PREFIX")
+        for key, value in setup.env.items():
+            if key.startswith("INGEST_"):
+                monkeypatch.setenv(key, value)
+        # No worker runs: the job's crawl message waits in the discover queue.
+        assert await asyncio.to_thread(_job_cli, ["job", "start", "--source", "demo"]) == 0
+        job_id = capsys.readouterr().out.strip()
+        argv = ["job", "sweep", "--stalled-after", "0"]
+        assert await asyncio.to_thread(_job_cli, argv) == 0
+        out, err = capsys.readouterr()
+        assert out.splitlines() == [f"{job_id}  waiting  messages=1"]  # nothing sent again
+        assert "0 stalled job(s) swept, 1 quiet job(s) waiting" in err
+        assert await asyncio.to_thread(_job_cli, ["job", "cancel", job_id]) == 0

@@ -274,7 +274,9 @@ async def test_a_lost_crawl_task_is_sent_again_by_ingest_job_sweep(
             check=False,
         )
         assert swept.returncode == 0, swept.stderr
-        assert json.loads(swept.stdout) == [{"job_id": job.id, "action": "crawl", "urls": 0}]
+        assert json.loads(swept.stdout) == [
+            {"job_id": job.id, "action": "crawl", "urls": 0, "messages": 0}
+        ]
         done = await wait_job(control, job.id, cluster)
     _assert_complete(site, env, done, cluster)
     assert done.counts["resent"] == 1, done.counts

@@ -251,9 +251,9 @@ def test_a_job_whose_messages_the_broker_still_holds_is_not_sent_again(world: Wo
     _settle(world, done.id, _discover(world, done.id))
     world.queued[slow.id] = 2  # its messages wait in a queue or on a worker: slow, not lost
     world.clock.advance(STALL + 1)
-    swept = {s.job_id: s.action for s in world.control.sweep()}
+    swept = {s.job_id: (s.action, s.messages) for s in world.control.sweep()}
     # The lost job is sent again although the broker is busy with the slow job's work.
-    assert swept == {done.id: "finished", lost.id: "fetch"}
+    assert swept == {done.id: ("finished", 0), lost.id: ("fetch", 0), slow.id: ("waiting", 2)}
     resent = [Target.from_json(t) for _, args in world.sent.take() for t in args[2]]
     assert {t.key for t in resent} == {t.key for t in lost_targets}
     world.queued[slow.id] = 0  # its messages are gone and the job still did not move: lost
@@ -356,7 +356,8 @@ def test_on_a_real_broker_the_sweep_tells_a_waiting_job_from_a_lost_one(
         send_task(app, FETCH_BATCH, [waiting.id, [], [t.to_json() for t in targets]])
         lost_targets = _discover(world, lost.id)  # ...the lost job's never do
         world.clock.advance(STALL + 1)
-        assert [(s.job_id, s.action) for s in control.sweep()] == [(lost.id, "fetch")]
+        swept = {s.job_id: (s.action, s.messages) for s in control.sweep()}
+        assert swept == {waiting.id: ("waiting", 1), lost.id: ("fetch", 0)}
         resent = [Target.from_json(t) for _, args in world.sent.take() for t in args[2]]
         assert sorted(t.key for t in resent) == sorted(t.key for t in lost_targets)
     finally:

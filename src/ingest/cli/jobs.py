@@ -162,8 +162,14 @@ def run_job_command(args: argparse.Namespace) -> int:
                 print_json([s.to_json() for s in swept])
             else:
                 for s in swept:
-                    print(f"{s.job_id}  {s.action}  urls={s.urls}")
-                print(f"{len(swept)} stalled job(s) swept", file=sys.stderr)
+                    detail = f"messages={s.messages}" if s.action == "waiting" else f"urls={s.urls}"
+                    print(f"{s.job_id}  {s.action}  {detail}")
+                waiting = sum(s.action == "waiting" for s in swept)
+                print(
+                    f"{len(swept) - waiting} stalled job(s) swept, {waiting} quiet job(s) "
+                    "waiting for their messages in the broker",
+                    file=sys.stderr,
+                )
             return EXIT_OK
         if args.job_cmd == "list":
             jobs = control.recent(states=[JobState(s) for s in args.state], limit=args.limit)

@@ -387,17 +387,24 @@ def _job_messages(channel: Any, queues: Sequence[str], job_id: str, at_most: int
 
 @dataclass(frozen=True, slots=True)
 class Swept:
-    """What one sweep did for one stalled job: ``action`` is ``crawl`` (its discovery task
+    """What one sweep did for one quiet job: ``action`` is ``crawl`` (its discovery task
     sent again), ``fetch`` (its unsettled URLs sent again), ``finished`` (every URL was
     settled but the job was not ended), ``unknown`` (its unsettled URLs were enqueued without
-    the details to send them again) or ``failed`` (re-sent too often, given up)."""
+    the details to send them again), ``failed`` (re-sent too often, given up) or ``waiting``
+    (nothing sent: the broker still holds ``messages`` of its task messages)."""
 
     job_id: str
     action: str
     urls: int = 0
+    messages: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        return {"job_id": self.job_id, "action": self.action, "urls": self.urls}
+        return {
+            "job_id": self.job_id,
+            "action": self.action,
+            "urls": self.urls,
+            "messages": self.messages,
+        }
 
 
 class JobControl:
@@ -532,10 +539,11 @@ class JobControl:
             if stall.discovery_done and not stall.unsettled and not stall.unknown:
                 self._end(job.id, JobState.FINISHED, now)
                 done = Swept(job.id, "finished")
+            elif held := self.backlog(job.id):
+                log.info("job.waiting_for_broker", job_id=job.id, messages=held)
+                swept.append(Swept(job.id, "waiting", messages=held))
+                continue
             else:
-                if held := self.backlog(job.id):
-                    log.info("job.waiting_for_broker", job_id=job.id, messages=held)
-                    continue
                 done = self._unstall(job, stall, now)
             log.warning("job.swept", job_id=job.id, action=done.action, urls=done.urls)
             swept.append(done)
