@@ -273,3 +273,54 @@ def test_a_fetch_saved_twice_once_per_fetch_is_stored_once(store: SqlStore) -> N
     assert store.save(later, now=NOW, once_per_fetch=True).kind is OutcomeKind.UPDATED
     reprocessed = replace(v1, fetched_at=fetched + timedelta(hours=1))
     assert store.save(reprocessed, now=NOW).kind is OutcomeKind.UPDATED
+
+
+@pytest.mark.integration
+def test_a_save_that_postgres_aborts_to_break_a_deadlock_runs_again(postgres_url: str) -> None:
+    """A merge locks both clusters; another transaction holding one of them and then asking
+    for the other closes a lock cycle. PostgreSQL aborts the save (the other session waits
+    longer before it checks for deadlocks); the save runs again and merges once."""
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    store = SqlStore(make_engine(postgres_url))
+    store.upgrade()
+    story = story_text(7, paragraphs=12)
+    first = store.save(make_article("https://a.example/part-1", story[:6]), now=NOW)
+    second = store.save(make_article("https://b.example/part-2", story[6:]), now=NOW)
+    keys = sorted(f"c:{r.cluster_id}" for r in (first, second))  # the order the save locks in
+    lock = text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))")
+    other = store.engine.connect()
+    results: list[object] = []
+    try:
+        other.execute(text("SET deadlock_timeout = '20s'"))
+        other.execute(lock, {"k": keys[1]})
+        saver = threading.Thread(
+            target=lambda: results.append(
+                store.save(make_article("https://c.example/whole", story), now=NOW)
+            )
+        )
+        saver.start()
+        waiting = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")
+        for _ in range(500):  # the save holds keys[0] and waits for keys[1]
+            if other.execute(waiting).scalar_one():
+                break
+            time.sleep(0.01)
+        else:
+            raise AssertionError("the save never waited for the cluster lock")
+        started = time.monotonic()
+        other.execute(lock, {"k": keys[0]})  # closes the cycle: granted once the save is aborted
+        assert time.monotonic() - started < 15, "the other session was not the one to wait"
+        other.rollback()
+        saver.join(timeout=30)
+        assert not saver.is_alive()
+    finally:
+        other.close()
+    assert len(results) == 1, "the save raised"
+    whole = results[0]
+    assert getattr(whole, "kind", None) is OutcomeKind.STORED
+    assert getattr(whole, "cluster_id", None) == min(first.cluster_id or 0, second.cluster_id or 0)
+    assert store.counts()["clusters"] == 1 and store.counts()["articles"] == 3
+    store.close()

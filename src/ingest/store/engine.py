@@ -82,6 +82,19 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
         raise StoreError(f"database error: {exc.orig}") from exc
 
 
+#: SQLSTATEs of a transaction PostgreSQL aborted to break a lock cycle (deadlock detected,
+#: serialization failure): running it again is the remedy.
+_CONFLICTS = frozenset({"40P01", "40001"})
+
+
+def lock_conflict(exc: BaseException) -> bool:
+    """True when ``exc`` (raised by :func:`write_transaction`) is a transaction the database
+    aborted to break a lock cycle with another writer: it rolled back whole and can run again
+    at once."""
+    orig = getattr(exc.__cause__, "orig", None)
+    return getattr(orig, "sqlstate", None) in _CONFLICTS
+
+
 @contextmanager
 def read_connection(engine: Engine) -> Iterator[Connection]:
     """A connection for reads. Raises :class:`StoreUnavailable` when the database is down."""

@@ -8,6 +8,8 @@ hash and LSH band keys serialise writers that could otherwise race into two clus
 from __future__ import annotations
 
 import json
+import random
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -36,6 +38,7 @@ from ingest.dedup.decide import (
     matching_clusters,
 )
 from ingest.dedup.keys import band_keys
+from ingest.errors import StoreUnavailable
 from ingest.extract.profile import HostProfile
 from ingest.model import Article, Block, Image, MovedArticle, OutcomeKind, PageBlock, Result
 from ingest.store import migrate, sites
@@ -47,7 +50,7 @@ from ingest.store.base import (
     StoredArticle,
     Version,
 )
-from ingest.store.engine import read_connection, write_transaction
+from ingest.store.engine import lock_conflict, read_connection, write_transaction
 from ingest.store.schema import (
     article_versions,
     articles,
@@ -67,6 +70,7 @@ from ingest.store.search import (
 __all__ = ["SqlStore"]
 
 _CHUNK = 500  # bound on the number of parameters in one IN (...) list
+_CONFLICT_RETRIES = 4  # runs of a save that PostgreSQL aborted to break a lock cycle
 
 
 def _dumps(value: Any) -> str:
@@ -155,7 +159,25 @@ class SqlStore:
         task delivered twice) changes nothing and answers ``unchanged`` (reason
         ``same_fetch``), even when the second extraction differs from the first (site learning
         may have grown in between). Re-processing an archive wants the opposite, so it is
-        off by default."""
+        off by default.
+
+        On PostgreSQL two writers merging the same clusters can each hold a cluster lock the
+        other needs; the database then aborts one of them, which is run again (up to
+        ``_CONFLICT_RETRIES`` times): the transaction rolled back whole."""
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                return self._save(
+                    article, source_priority=source_priority, now=now, once_per_fetch=once_per_fetch
+                )
+            except StoreUnavailable as exc:
+                if attempt == _CONFLICT_RETRIES or not lock_conflict(exc):
+                    raise
+                time.sleep(random.uniform(0.0, 0.05 * (attempt + 1)))  # jitter: not in step again
+        raise AssertionError("unreachable")
+
+    def _save(
+        self, article: Article, *, source_priority: int, now: datetime, once_per_fetch: bool
+    ) -> Result:
         bands = band_keys(article.fingerprint)
         with self._write() as conn:
             self._lock(conn, [f"u:{article.url_key}", f"h:{article.content_hash}", *bands])
