@@ -225,7 +225,11 @@ APPEAL = re.compile(
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
     r"on whatsapp|auf whatsapp|by (?:providing|entering|submitting) your e-?mail|"
-    r"you have read and agree to|by reporting any (?:illegal|inappropriate)"
+    r"you have read and agree to|by reporting any (?:illegal|inappropriate)|"
+    r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
+    r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
+    r"must be logged in to (?:post a )?comment|leave a reply|laisser un commentaire|"
+    r"deja un comentario|lascia un commento"
 )
 
 #: Substrings one of which every APPEAL match contains (a cheap pre-check).
@@ -233,7 +237,7 @@ APPEAL_HINTS = (
     "support", "donat", "become a", "testen", "unterstütz", "abonn", "kommentar", "comment",
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
-    "reporting any",
+    "reporting any", "reply", "commentaire", "comentario", "commento",
 )  # fmt: skip
 
 

@@ -151,6 +151,9 @@ def test_output_has_no_invisible_characters() -> None:
         "<p>By providing your email address, you have read and agree to Daily Test's Terms "
         "and Conditions and Privacy Policy.</p><p>Help us maintain a healthy community by "
         "reporting any illegal or inappropriate behavior.</p>",
+        # a comment section's closing lines
+        "<p>Kommentare und Pings sind derzeit geschlossen.</p><p>Du musst dich einloggen, um "
+        "einen Kommentar abzugeben.</p><p>Leave a Reply</p><p>Comments are closed.</p>",
     ],
 )
 def test_prompts_credits_and_player_lines_are_not_body_text(noise: str) -> None:
@@ -211,7 +214,8 @@ def test_headings_for_screen_readers_only_are_not_body_text() -> None:
 def test_story_text_about_terms_and_conduct_stays() -> None:
     story = (
         "The party adopted a new code of conduct on Tuesday, and members who agree to the terms "
-        "will be asked to report inappropriate behaviour to an ethics panel, officials said."
+        "will be asked to report inappropriate behaviour to an ethics panel, officials said; "
+        "its leader declined to comment on why the online forum was closed."
     )
     body = f"{_body(PARAS[:4])}<p>{story}</p>{_body(PARAS[4:])}"
     html = f"<html><body><article>{body}</article></body></html>"
