@@ -8,7 +8,7 @@ from ingest.extract.dom import clean
 
 __all__ = ["clean_title", "host_key", "is_site_name"]
 
-_SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•]\s*|(?<=[\u3000-\u9fff])_")
+_SEPARATORS = re.compile(r"\s+[|–—·•:/\\-]\s+|\s*[|·•ㅣ]\s*|(?<=[\u3000-\u9fff])_")
 _MAX_TITLE = 400
 
 

@@ -71,6 +71,9 @@ def test_title_loses_site_suffix() -> None:
         clean_title("Brexit: what next? - BBC News", site_name="BBC News") == "Brexit: what next?"
     )
     assert clean_title("« Quoted » headline", site_name="X") == "« Quoted » headline"
+    # Korean titles separate the site with the letter ㅣ, and use · inside the headline.
+    korean = clean_title("여야 합의 ·예산 통과ㅣ한국일보", site_name="한국일보")
+    assert korean == "여야 합의 ·예산 통과"
 
 
 @pytest.mark.parametrize(
