@@ -235,6 +235,14 @@ async def test_cancelled_job_stops_and_releases_its_urls(
                 store.close()
 
 
+def _cli_env(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The environment ``ingest job`` reads, as the workers of ``setup`` have it."""
+    monkeypatch.delenv("INGEST_TEST_REDIS_PREFIX")
+    for key, value in setup.env.items():
+        if key.startswith("INGEST_"):
+            monkeypatch.setenv(key, value)
+
+
 def _job_cli(argv: list[str]) -> int:
     configure_logging(level="WARNING")  # as ``ingest``'s main does: logs go to stderr
     parser = argparse.ArgumentParser(prog="ingest")
@@ -253,10 +261,7 @@ async def test_job_commands(
     site = DemoSite(DemoConfig(n_articles=20))
     async with serve(site) as server:
         setup = _setup(site, server, tmp_path, postgres_url, redis_url)
-        monkeypatch.delenv("INGEST_TEST_REDIS_PREFIX")
-        for key, value in setup.env.items():
-            if key.startswith("INGEST_"):
-                monkeypatch.setenv(key, value)
+        _cli_env(setup, monkeypatch)
         with celery_cluster(setup.env, tmp_path) as cluster:
             cluster.fetch_worker()
             cluster.process_worker()
@@ -285,10 +290,7 @@ async def test_job_sweep_reports_a_quiet_job_whose_message_waits_in_the_broker(
     site = DemoSite(DemoConfig(n_articles=5))
     async with serve(site) as server:
         setup = _setup(site, server, tmp_path, postgres_url, redis_url)
-        monkeypatch.delenv("INGEST_TEST_REDIS_PREFIX")
-        for key, value in setup.env.items():
-            if key.startswith("INGEST_"):
-                monkeypatch.setenv(key, value)
+        _cli_env(setup, monkeypatch)
         # No worker runs: the job's crawl message waits in the discover queue.
         assert await asyncio.to_thread(_job_cli, ["job", "start", "--source", "demo"]) == 0
         job_id = capsys.readouterr().out.strip()
