@@ -316,17 +316,22 @@ def send_task(app: Any, name: str, args: list[Any], *, countdown: float | None =
 
 # Counts the messages of one job that a Redis broker holds, up to ARGV[2] (0: all): those
 # handed to a worker and not yet acknowledged (the hash KEYS[1]), then those waiting in the
-# queues (the other KEYS, read in pages). It runs on the server: no message crosses the network.
+# queues (the other KEYS, read in pages). A message is the job's when it holds ARGV[1] (the
+# job header) or ARGV[3] (the job id opening Celery's argsrepr, for messages sent without the
+# header). It runs on the server: no message crosses the network.
 _JOB_MESSAGES = """
-local needle, limit, found = ARGV[1], tonumber(ARGV[2]), 0
+local header, args, limit, found = ARGV[1], ARGV[3], tonumber(ARGV[2]), 0
+local function of_job(item)
+  return string.find(item, header, 1, true) or string.find(item, args, 1, true)
+end
 for _, item in ipairs(redis.call('HVALS', KEYS[1])) do
-  if string.find(item, needle, 1, true) then found = found + 1 end
+  if of_job(item) then found = found + 1 end
 end
 for i = 2, #KEYS do
   local size, start = redis.call('LLEN', KEYS[i]), 0
   while start < size and (limit == 0 or found < limit) do
     for _, item in ipairs(redis.call('LRANGE', KEYS[i], start, start + 499)) do
-      if string.find(item, needle, 1, true) then found = found + 1 end
+      if of_job(item) then found = found + 1 end
     end
     start = start + 500
   end
@@ -378,9 +383,12 @@ def _job_messages(channel: Any, queues: Sequence[str], job_id: str, at_most: int
     prefix = getattr(channel, "global_keyprefix", "") or ""
     lists = {channel._q_for_pri(q, p) for q in queues for p in channel.priority_steps}
     keys = [prefix + k for k in (channel.unacked_key, *sorted(lists))]
-    needle = json.dumps({JOB_HEADER: job_id})[1:-1]  # '"ingest_job": "<id>"', as kombu writes it
+    header = json.dumps({JOB_HEADER: job_id})[1:-1]  # '"ingest_job": "<id>"', as kombu writes it
+    # A message sent without the header (by an older producer) names its job as the first
+    # item of Celery's ``argsrepr`` header: "['<id>', ...".
+    args = json.dumps({"argsrepr": f"[{job_id!r}"})[1:-2]  # without the string's closing quote
     try:
-        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, needle, at_most))
+        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, header, at_most, args))
     except redis.RedisError as exc:
         raise CoordinationUnavailable(f"broker: {exc}") from exc
 
