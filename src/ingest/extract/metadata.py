@@ -423,7 +423,7 @@ def _authors(
     fallback: tuple[tuple[str, ...], str] = ((), "")
     sources: tuple[tuple[str, Callable[[], tuple[str, ...]]], ...] = (
         ("json-ld", lambda: clean_authors(ld.authors)),
-        ("meta", lambda: clean_authors(_meta_authors(meta))),
+        ("meta", lambda: _meta_authors(meta)),
         ("dom", lambda: _dom_authors(tree, title)),
     )
     for source, get in sources:
@@ -438,13 +438,13 @@ def _authors(
     return fallback
 
 
-def _meta_authors(meta: dict[str, list[str]]) -> list[str]:
+def _meta_authors(meta: dict[str, list[str]]) -> tuple[str, ...]:
+    """The names of the first author meta tag that names anyone, cleaned."""
     for key in ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                 "cxenseparse:author", "byl"):  # fmt: skip
-        values = [v for v in meta.get(key, []) if v.strip() and "://" not in v]
-        if values and clean_authors(values):
-            return values
-    return _written_by(meta)
+        if names := clean_authors(v for v in meta.get(key, []) if "://" not in v):
+            return names
+    return clean_authors(_written_by(meta))
 
 
 def _written_by(meta: dict[str, list[str]]) -> list[str]:
