@@ -225,18 +225,28 @@ def _repeated(nodes: list[LexborNode], times: Callable[[LexborNode], int]) -> li
     return out
 
 
-def _labelled_byline(body: LexborNode) -> tuple[str, ...]:
-    """A name after a label: ``<strong>Autor</strong> Jane Doe``, ``<dt>Author</dt><dd>...``."""
+def _labelled(
+    body: LexborNode, label_pattern: re.Pattern[str], longest: int
+) -> Iterator[tuple[LexborNode, str]]:
+    """Each label element (``strong``, ``b``, ``dt``, ``th``, ``span`` of at most ``longest``
+    characters matching ``label_pattern``) outside chrome, with the text it labels: its
+    ``dd`` for a ``dt``, else its parent's text without the label."""
     for label in body.css("strong, b, dt, th, span")[:300]:
         text = label.text(strip=True)
-        if not text or len(text) > 20 or not _AUTHOR_LABEL.match(text):
+        if not text or len(text) > longest or not label_pattern.match(text):
             continue
         parent = label.parent
         if parent is None or _in_chrome(label):
             continue
-        rest = clean(parent.text()).replace(clean(label.text()), "", 1)
         if label.tag == "dt" and label.next is not None:
-            rest = clean(label.next.text())
+            yield label, clean(label.next.text())
+        else:
+            yield label, clean(parent.text()).replace(clean(label.text()), "", 1)
+
+
+def _labelled_byline(body: LexborNode) -> tuple[str, ...]:
+    """A name after a label: ``<strong>Autor</strong> Jane Doe``, ``<dt>Author</dt><dd>...``."""
+    for _, rest in _labelled(body, _AUTHOR_LABEL, 20):
         names = tuple(n for n in clean_authors([rest]) if len(n.split()) >= 2)
         if names and len(rest) < 120:
             return names
@@ -258,18 +268,9 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
 def _labelled_date(body: LexborNode) -> datetime | None:
     """A date after a label: ``<strong>Datum</strong> 28.04.2023``, ``<dt>Published</dt>
     <dd>...``, outside site headers and chrome."""
-    for label in body.css("strong, b, dt, th, span")[:300]:
-        text = label.text(strip=True)
-        if not text or len(text) > 25 or not _DATE_LABEL.match(text):
-            continue
-        parent = label.parent
-        if parent is None or _in_site_header(label) or _in_chrome(label):
-            continue
-        if label.tag == "dt" and label.next is not None:
-            rest = clean(label.next.text())
-        else:
-            rest = clean(parent.text()).replace(clean(label.text()), "", 1)
-        if len(rest) < 60 and (parsed := parse_any_date(rest)) is not None:
+    for label, rest in _labelled(body, _DATE_LABEL, 25):
+        parsed = parse_any_date(rest) if len(rest) < 60 and not _in_site_header(label) else None
+        if parsed is not None:
             return parsed
     return None
 
