@@ -10,7 +10,12 @@ from functools import lru_cache
 from selectolax.lexbor import LexborNode
 
 from ingest.extract.dom import clean, link_chars, remove_all, small_link_chars
-from ingest.extract.vocabulary import CONTENT_CLASS, is_chrome_heading, is_chrome_name
+from ingest.extract.vocabulary import (
+    CONTENT_CLASS,
+    hidden_class,
+    is_chrome_heading,
+    is_chrome_name,
+)
 
 __all__ = ["strip_chrome"]
 
@@ -121,10 +126,7 @@ _UNSEEN = ("sr-only", "visually-hidden", "visuallyhidden", "screen-reader", "off
 def _unseen(classes: str) -> bool:
     """True when an element's classes hide it from view: a heading for screen readers."""
     low = classes.lower()
-    if any(w in low for w in _UNSEEN):
-        return True
-    names = low.split()  # "hidden", but not a responsive "hidden md:block"
-    return "hidden" in names and not any(":" in name for name in names)
+    return any(w in low for w in _UNSEEN) or hidden_class(low)
 
 
 def _strong_chrome(names: str) -> bool:

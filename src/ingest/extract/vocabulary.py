@@ -27,6 +27,7 @@ __all__ = [
     "PROMPT_HINTS",
     "any_of",
     "credit_line",
+    "hidden_class",
     "is_chrome_heading",
     "is_chrome_name",
 ]
@@ -62,13 +63,18 @@ _FIRST_WORDS = frozenset(w.split("-")[0] for w in CHROME_WORDS)
 _SEPARATORS = str.maketrans("-_", "  ")
 
 
+def hidden_class(names: str) -> bool:
+    """True when a lower-cased ``class`` string holds the class ``hidden``: hidden from view
+    (a responsive "hidden md:block" is shown on desktop, so it does not count)."""
+    classes = names.split()
+    return "hidden" in classes and not any(":" in c for c in classes)
+
+
 def is_chrome_name(names: str) -> bool:
     """True when a lower-cased ``class``/``id`` string names page chrome."""
     tokens = names.translate(_SEPARATORS).split()
-    if "hidden" in tokens:
-        classes = names.split()
-        if "hidden" in classes and not any(":" in c for c in classes):
-            return True  # hidden from view (a responsive "hidden md:block" is shown on desktop)
+    if "hidden" in tokens and hidden_class(names):
+        return True
     if _FIRST_WORDS.isdisjoint(tokens):  # the common case, decided in C
         return any(prefix in names for prefix in CHROME_PREFIXES)
     if any(prefix in names for prefix in CHROME_PREFIXES):
