@@ -312,6 +312,19 @@ def test_the_broker_backlog_of_one_job_counts_its_waiting_and_unacknowledged_mes
             message = fetches.get(timeout=5)
             assert broker_backlog(app) == 3  # the queues hold only the process messages now
             assert broker_backlog(app, job_id="job-1") == 3
+            # Delivered longer ago than the visibility timeout, it is due to come back to its
+            # queue or was orphaned (a broker restart): it no longer counts as held.
+            channel = conn.default_channel
+            index = channel.global_keyprefix + channel.unacked_index_key
+            client = redis.Redis.from_url(redis_url)
+            delivered = client.zscore(index, message.delivery_tag)
+            assert delivered is not None
+            old = delivered - channel.visibility_timeout - 60
+            client.zadd(index, {message.delivery_tag: old})
+            assert broker_backlog(app, job_id="job-1") == 2
+            client.zadd(index, {message.delivery_tag: delivered})
+            assert broker_backlog(app, job_id="job-1") == 3
+            client.close()
             message.ack()  # done with it: the job holds its two process messages only
             assert broker_backlog(app, job_id="job-1") == 2
     finally:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -169,8 +170,9 @@ class WorkerOptions:
     def stalled_after(self) -> int:
         """Seconds without progress that make a job stalled: :attr:`stall_after` when set.
         Else, on a broker the sweep can search for the job's messages, five sweeps (five
-        minutes at least): a message waiting in a queue or held by a worker, even a dead one,
-        is seen there, so a quiet job holding none lost it. On another broker, the visibility
+        minutes at least): a message waiting in a queue or held by a worker, even a dead one
+        (until it is due back in its queue), is seen there, so a quiet job holding none lost
+        it. On another broker, the visibility
         timeout plus the longest task: by then a dead worker's messages have come back."""
         if self.stall_after:
             return self.stall_after
@@ -315,19 +317,24 @@ def send_task(app: Any, name: str, args: list[Any], *, countdown: float | None =
 
 
 # Counts the messages of one job that a Redis broker holds, up to ARGV[2] (0: all): those
-# handed to a worker and not yet acknowledged (the hash KEYS[1]), then those waiting in the
-# queues (the other KEYS, read in pages). A message is the job's when it holds ARGV[1] (the
-# job header) or ARGV[3] (the job id opening Celery's argsrepr, for messages sent without the
-# header). It runs on the server: no message crosses the network.
+# handed to a worker and not yet acknowledged (the hash KEYS[1]) while still inside their
+# visibility window (delivered, per the index KEYS[2], at ARGV[4] or later: an older one is due
+# to come back, or was orphaned), then those waiting in the queues (the other KEYS, read in
+# pages). A message is the job's when it holds ARGV[1] (the job header) or ARGV[3] (the job id
+# opening Celery's argsrepr, for messages sent without the header). It runs on the server: no
+# message crosses the network.
 _JOB_MESSAGES = """
 local header, args, limit, found = ARGV[1], ARGV[3], tonumber(ARGV[2]), 0
+local cutoff = tonumber(ARGV[4])
 local function of_job(item)
   return string.find(item, header, 1, true) or string.find(item, args, 1, true)
 end
-for _, item in ipairs(redis.call('HVALS', KEYS[1])) do
-  if of_job(item) then found = found + 1 end
+local unacked = redis.call('HGETALL', KEYS[1])
+for j = 1, #unacked, 2 do
+  local delivered = tonumber(redis.call('ZSCORE', KEYS[2], unacked[j]))
+  if delivered and delivered >= cutoff and of_job(unacked[j + 1]) then found = found + 1 end
 end
-for i = 2, #KEYS do
+for i = 3, #KEYS do
   local size, start = redis.call('LLEN', KEYS[i]), 0
   while start < size and (limit == 0 or found < limit) do
     for _, item in ipairs(redis.call('LRANGE', KEYS[i], start, start + 499)) do
@@ -347,9 +354,10 @@ def broker_backlog(
     a worker); a queue that does not exist yet holds none. Works on every kombu transport.
 
     With ``job_id``, on Redis: the messages of that job only (sent with :func:`send_task`),
-    waiting or handed to a worker and not yet acknowledged, so a job waiting behind other
-    jobs' work, or for a dead worker's message to come back, is told from one whose messages
-    are gone; ``at_most`` stops the search once it found that many (0: count them all).
+    waiting, or handed to a worker and not yet acknowledged within the visibility timeout (a
+    message older than that is due to come back to its queue, or was orphaned by a broker
+    restart), so a job waiting behind other jobs' work, or on a worker, is told from one whose
+    messages are gone; ``at_most`` stops the search once it found that many (0: count them all).
     Other transports cannot be searched: they answer the whole queues' count.
     Raises :class:`CoordinationUnavailable` when the broker cannot be reached."""
     from kombu.exceptions import ChannelError, OperationalError  # noqa: PLC0415
@@ -382,13 +390,16 @@ def _job_messages(channel: Any, queues: Sequence[str], job_id: str, at_most: int
 
     prefix = getattr(channel, "global_keyprefix", "") or ""
     lists = {channel._q_for_pri(q, p) for q in queues for p in channel.priority_steps}
-    keys = [prefix + k for k in (channel.unacked_key, *sorted(lists))]
+    unacked = (channel.unacked_key, channel.unacked_index_key)
+    keys = [prefix + k for k in (*unacked, *sorted(lists))]
     header = json.dumps({JOB_HEADER: job_id})[1:-1]  # '"ingest_job": "<id>"', as kombu writes it
     # A message sent without the header (by an older producer) names its job as the first
     # item of Celery's ``argsrepr`` header: "['<id>', ...".
     args = json.dumps({"argsrepr": f"[{job_id!r}"})[1:-2]  # without the string's closing quote
     try:
-        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, header, at_most, args))
+        cutoff = time.time() - channel.visibility_timeout  # as kombu dates its deliveries
+        script_args = (header, at_most, args, cutoff)
+        return int(channel.client.eval(_JOB_MESSAGES, len(keys), *keys, *script_args))
     except redis.RedisError as exc:
         raise CoordinationUnavailable(f"broker: {exc}") from exc
 
