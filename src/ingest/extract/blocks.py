@@ -7,6 +7,7 @@ Python stack. Inline runs (text, links, ``<br>``) become paragraphs; ``p``/``h2`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -39,6 +40,7 @@ _BLOCK_INSIDE = frozenset(
      "article", "pre", "br"}
 )  # fmt: skip
 _BR = frozenset({"br"})
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _H1 = frozenset({"h1"})
 _MAX_LINK_SHARE = 0.5
 _LINKED_RUN = 3
@@ -49,8 +51,10 @@ _MAX_BLOCKS = 5_000
 @dataclass(slots=True)
 class _Frame:
     children: Iterator[LexborNode]
+    #: the inline run's pieces of text; a ``<br>`` is a piece of its own, ``"\n"``
     parts: list[str] = field(default_factory=list)
-    link_len: int = 0
+    #: the link characters of each piece
+    links: list[int] = field(default_factory=list)
     #: inside a link: a teaser card whose headline and summary are one big link
     in_link: bool = False
 
@@ -86,16 +90,33 @@ class _Out:
         return [b for i, b in enumerate(blocks) if i not in drop]
 
     def flush(self, frame: _Frame) -> None:
-        joined = "".join(frame.parts)
-        if joined and not joined.isspace():
-            lines = joined.split("\n")
-            share = frame.link_len / max(1, sum(len(x) for x in lines))
-            for line in lines:
-                text = clean(line)
-                if text:
-                    self.add("p", text, link_len=int(share * len(text)))
-        frame.parts.clear()
-        frame.link_len = 0
+        """The inline run as paragraphs, one per line. A line counts as links when its own
+        text is mostly a link (a linked section label) or when the whole run is (the labels
+        among a list of links)."""
+        parts, links = frame.parts, frame.links
+        joined = "".join(parts)
+        if "\n" not in parts:  # one line, the common case
+            if joined and not joined.isspace():
+                self.add("p", joined, link_len=sum(links))
+        elif not joined.isspace():
+            share = sum(links) / len(joined)
+            line: list[str] = []
+            line_links = 0
+            for piece, piece_links in zip(parts, links, strict=True):
+                if piece == "\n":
+                    self._line("".join(line), line_links, share)
+                    line.clear()
+                    line_links = 0
+                else:
+                    line.append(piece)
+                    line_links += piece_links
+            self._line("".join(line), line_links, share)
+        parts.clear()
+        links.clear()
+
+    def _line(self, text: str, links: int, share: float) -> None:
+        if text and not text.isspace():
+            self.add("p", text, link_len=max(links, int(share * len(text))))
 
 
 def _heads_text(blocks: list[Block], i: int) -> bool:
@@ -173,11 +194,11 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         blocks, links = (False, 0) if text_only(child) else _inside(child, _BLOCK_INSIDE)
         if not blocks:
             text = child.text()
-            frame.parts.append(text)
-            frame.link_len += len(clean(text)) if tag == "a" else links
+            _add_text(frame, text, len(clean(text)) if tag == "a" else links)
             return
     if tag == "br":
         frame.parts.append("\n")
+        frame.links.append(0)
         return
     if frame.parts:
         out.flush(frame)
@@ -211,6 +232,30 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
 
 
+def _add_text(frame: _Frame, text: str, links: int) -> None:
+    """Add a piece of an inline run's text. A newline inside prose is a space (the source wraps
+    the sentence); a blank line separates paragraphs (a template that renders its text with
+    ``white-space: pre-line``); and a blank node holding a newline between two elements
+    separates them like a ``<br>``: templates put side-by-side items (a section label, a date,
+    a kicker) on lines of their own, and a paragraph made of them would read as one."""
+    if "\n" not in text:
+        frame.parts.append(text)
+        frame.links.append(links)
+        return
+    if text.isspace():
+        frame.parts.append("\n")
+        frame.links.append(0)
+        return
+    segments = _BLANK_LINE.split(text)
+    total = sum(len(segment) for segment in segments) or 1
+    for i, segment in enumerate(segments):
+        if i:
+            frame.parts.append("\n")
+            frame.links.append(0)
+        frame.parts.append(segment.replace("\n", " "))
+        frame.links.append(links * len(segment) // total)
+
+
 def walk_blocks(regions: list[LexborNode]) -> list[Block]:
     """The blocks of ``regions`` (in order), before any text-level filtering."""
     out = _Out()
@@ -223,7 +268,12 @@ def walk_blocks(regions: list[LexborNode]) -> list[Block]:
             depth = len(stack)
             for child in frame.children:
                 if child.is_text_node:
-                    frame.parts.append(child.text_content or "")
+                    text = child.text_content or ""
+                    if "\n" in text:
+                        _add_text(frame, text, 0)
+                    else:
+                        frame.parts.append(text)
+                        frame.links.append(0)
                 elif child.is_element_node:
                     _element(child, frame, stack, out)
                     if len(stack) > depth:

@@ -70,11 +70,16 @@ def _strip_tags(root: LexborNode, page_chars: int) -> None:
 
 def _strip_classes(root: LexborNode, page_chars: int) -> None:
     nodes = root.css(_NAMED)
+    judged = _JUDGED if len(_JUDGED) < _JUDGED_MAX else {}
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
         classes, ident = node.attrs.get("class") or "", node.id or ""
-        chrome, strong = _judge_names(classes, ident)
+        names = f"{classes} {ident}"
+        verdict = judged.get(names)
+        if verdict is None:
+            verdict = judged[names] = _judge(names.lower())
+        chrome, strong = verdict
         if not chrome:
             continue
         tag = node.tag
@@ -96,14 +101,13 @@ _STRONG = (
 )  # fmt: skip
 
 
+#: ``_judge`` of an element's ``class`` and ``id`` as written (a dict is cheaper than an
+#: ``lru_cache`` call here, the hottest loop of the pass): class names repeat within a page and
+#: across a site's pages. Once full it stops growing; pages then judge with a cache of their own.
+_JUDGED: dict[str, tuple[bool, bool]] = {}
+_JUDGED_MAX = 1 << 16
+
 _CONTENT_STEMS = ("article", "story", "post", "entry", "body", "content", "text", "news", "td-")
-
-
-@lru_cache(maxsize=1 << 16)  # class names repeat within a page and across a site's pages
-def _judge_names(classes: str, ident: str) -> tuple[bool, bool]:
-    """``_judge`` of an element's ``class`` and ``id`` as written, cached on the raw values:
-    spares building and lower-casing the ``dom.class_id`` string for every element."""
-    return _judge(f"{classes} {ident}".lower())
 
 
 @lru_cache(maxsize=1 << 16)

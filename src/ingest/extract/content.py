@@ -86,7 +86,8 @@ def _unit_score(text: str) -> float:
 
 
 def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode, float]]:
-    scores: dict[int, tuple[LexborNode, float]] = {}
+    totals: dict[int, float] = {}  # by ``mem_id``; the nodes are kept apart, set once each
+    nodes: dict[int, LexborNode] = {}
     units = []
     for node in root.css(_UNITS)[:_MAX_UNITS]:
         raw = node.text()
@@ -104,22 +105,20 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
         links = sizes.links(node) if tag != "pre" and not text_only(node) else 0
         score *= max(0.0, 1.0 - links / len(text))
         if tag in _CONTAINER_TAGS:  # the text container itself holds the text
-            _add(scores, node, score)
+            key = node.mem_id
+            if key not in nodes:
+                nodes[key] = node
+            totals[key] = totals.get(key, 0.0) + score
         parent = node.parent
-        for level in range(5):
+        for divider in _DIVIDERS:
             if parent is None or parent.tag in ("html", "#document"):
                 break
-            _add(scores, parent, score / _DIVIDERS[level])
+            key = parent.mem_id
+            if key not in nodes:
+                nodes[key] = parent
+            totals[key] = totals.get(key, 0.0) + score / divider
             parent = parent.parent
-    return scores
-
-
-def _add(scores: dict[int, tuple[LexborNode, float]], node: LexborNode, score: float) -> None:
-    key = node.mem_id
-    if key in scores:
-        scores[key] = (node, scores[key][1] + score)
-    else:
-        scores[key] = (node, score)
+    return {key: (nodes[key], total) for key, total in totals.items()}
 
 
 @lru_cache(maxsize=1 << 12)

@@ -12,6 +12,8 @@ from ingest.extract.vocabulary import (
     BYLINE_PREFIX,
     CHROME_HEADING_PREFIX,
     CHROME_PREFIX,
+    COMMENTS_OPENER,
+    CONTROL_LINE,
     EMBED_HINTS,
     EMBED_PLACEHOLDER,
     INTERFACE_LINE,
@@ -38,6 +40,10 @@ _DATE_LINE = re.compile(
 _SHORT = 80
 _KEY_LIMIT = 1200  # titles and leads are shorter than this
 _LATE = 0.6
+#: A comment section's opening line ends the body from this share of the text on, after at
+#: least ``_COMMENTS_AFTER`` substantial paragraphs.
+_COMMENTS_LATE = 0.15
+_COMMENTS_AFTER = 3
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -123,7 +129,7 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
             return False
         low = text.lower()
         return _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
-    if is_chrome_heading(text):
+    if is_chrome_heading(text) or (size < 60 and _comments_opener(text)):
         return True
     if (
         size < 120
@@ -142,6 +148,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         return True
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
+    if size < 20 and block.kind != "li" and CONTROL_LINE.match(text.strip(" .:!›»>")):
+        return True  # "facebook", "Link copied", "Log in": a share bar's or a prompt's labels
     if len(text) < 250 and CHROME_PREFIX.match(text):
         return True
     if size < 200 and _hinted(low, _COPYRIGHT_HINTS) and _COPYRIGHT.search(low):
@@ -163,6 +171,20 @@ def _ends_article(block: Block) -> bool:
     return (
         block.kind == "h" and len(block.text) < 50 and bool(CHROME_HEADING_PREFIX.match(block.text))
     )
+
+
+def _opens_comments(block: Block, out: list[Block]) -> bool:
+    """True for the line that opens a comment section ("There are 13 comments", "View comments
+    (27)") once the article has had its text: a comment count in the page header, above the
+    story, does not end it."""
+    text = block.text
+    if len(text) > 60 or not _comments_opener(text):
+        return False
+    return sum(1 for b in out if _good(b)) >= _COMMENTS_AFTER
+
+
+def _comments_opener(text: str) -> bool:
+    return COMMENTS_OPENER.match(text.strip(" :.")) is not None
 
 
 def _trim_bio(out: list[Block]) -> None:
@@ -223,6 +245,8 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
         done += len(block.text)
         if done > _LATE * total and _ends_article(block):
             break  # "Related", "More from ..." late in the body: the article has ended
+        if done > _COMMENTS_LATE * total and _opens_comments(block, out):
+            break  # the comments, which may outweigh the article, start here
         if _drop(block, repeats):
             continue
         if not out and block.kind == "h" and _holds_title(block.text, title_key):

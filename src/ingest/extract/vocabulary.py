@@ -17,7 +17,9 @@ __all__ = [
     "CHROME_HEADING_PREFIX",
     "CHROME_PREFIX",
     "CHROME_WORDS",
+    "COMMENTS_OPENER",
     "CONTENT_CLASS",
+    "CONTROL_LINE",
     "CREDIT_LINE",
     "EMBED_HINTS",
     "EMBED_PLACEHOLDER",
@@ -130,6 +132,7 @@ CHROME_HEADINGS = frozenset(
         "editor's picks", "editors' picks", "newsletter", "sign up for our newsletter",
         "subscribe", "subscribe to our newsletter", "comments", "leave a comment",
         "leave a reply", "share", "share this", "share this article", "share this story",
+        "like this",
         "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
         "what to read next", "don't miss", "in other news", "around the web", "about the author",
         "about the authors", "disclosures", "more coverage", "further reading",
@@ -230,7 +233,7 @@ APPEAL = re.compile(
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
-    r"on whatsapp|auf whatsapp|by (?:providing|entering|submitting) your e-?mail|"
+    r"on whatsapp|auf whatsapp|whatsapp channel|by (?:providing|entering|submitting) your e-?mail|"
     r"you have read and agree to|by reporting any (?:illegal|inappropriate)|"
     r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
@@ -286,8 +289,22 @@ INTERFACE_LINE = re.compile(
     r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
     r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"
     r"les mer|lees meer|auf dieser seite|on this page|in this article|inhaltsverzeichnis|"
-    r"table of contents|neuer abschnitt|key event|"
+    r"table of contents|neuer abschnitt|key event|like loading\.*|"
+    r"(?:(?:image|photo|picture|slide|bild|foto|imagen|photo|immagine)\s+)?\d+\s*"
+    r"(?:of|von|de|sur|di|av|af|van|z|из|/)\s*\d+\s*\|?|"
     r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40})$",
+    re.IGNORECASE,
+)
+
+#: A line that is only a control's label: a share target, an account action, a lone byline
+#: label. Share bars and login prompts whose markup has no telling name (hashed class names)
+#: leave these behind; they are not article text outside a list (a list item "Facebook" may be).
+CONTROL_LINE = re.compile(
+    r"^(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|line|flipboard|xing|"
+    r"bluesky|threads|messenger|sms|e-?mail|mail|print|copy|copy link|link copied|"
+    r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
+    r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
+    r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",
     re.IGNORECASE,
 )
 
@@ -370,6 +387,21 @@ def _strip_heading(text: str) -> str:
     while start < end and (text[start] in _LEADING or text[start].isspace()):
         start += 1
     return text[start:end]
+
+
+#: The line that opens a comment section by counting it or offering to show it ("There are 13
+#: comments", "27 Kommentare", "View comments (27)", "13 thoughts on “...”"): the section's
+#: markup may carry no telling name (hashed class names), but its opening line still reads so.
+#: Matched on a stripped line; not a chrome heading, so that the block filters see it.
+COMMENTS_OPENER = re.compile(
+    r"^(?:(?:there (?:are|is) |view |show |read |see |load |display |open )?(?:all )?"
+    r"(?:\d+|one|no)\s+(?:comments?|responses?|replies|reactions?|thoughts? on\b.*|"
+    r"kommentare?|leserkommentare?|commentaires?|comentarios?|commenti|reacties|kommentarer|"
+    r"komentarz[ey]?|komentáře|yorum(?:lar)?)|"
+    r"(?:view|show|read|see|load|display|open) (?:all |the )?(?:comments|kommentare|"
+    r"commentaires|comentarios|commenti|reacties|kommentarer)(?:\s*[(（]\d+[)）])?)$",
+    re.IGNORECASE,
+)
 
 
 def is_chrome_heading(text: str) -> bool:

@@ -124,6 +124,74 @@ def test_late_related_heading_ends_the_article() -> None:
     assert [b.text for b in result.blocks] == PARAS
 
 
+_COMMENT = (
+    "<div class=c9f3a1><h4>{name}</h4><p>I read this twice and I still think the council "
+    "should have published the contractors' figures before the vote, not after it.</p></div>"
+)
+
+
+@pytest.mark.parametrize(
+    "opener",
+    ["<h3>There are 13 comments</h3>", "<h3>27 Kommentare</h3>", "<p>View comments (27)</p>",
+     "<h2>13 thoughts on “The harbour reopens”</h2>"],
+)  # fmt: skip
+def test_comment_section_ends_the_article_whatever_its_markup_is_named(opener: str) -> None:
+    # Hashed class names: only the section's opening line says it holds comments, and the
+    # comments outweigh the article.
+    comments = "".join(_COMMENT.format(name=f"Reader {i}") for i in range(14))
+    html = f"<html><body><div class=c1b2>{_body()}{opener}{comments}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_comment_count_above_the_story_does_not_end_it() -> None:
+    html = (
+        f"<html><body><article><p><a href='#c'>3 comments</a></p>{_body()}</article></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
+    noise = (
+        "<div class=x1><p>facebook</p><p>X</p><p>Link copied</p><p>Log in</p><p>By</p></div>"
+        "<div class=x2><p>2 of 12 |</p><p>Photo 3 of 12</p></div>"
+    )
+    html = (
+        f"<html><body><div class=x0>{_body(PARAS[:4])}{noise}{_body(PARAS[4:])}</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_list_of_networks_in_the_story_stays() -> None:
+    items = "<ul><li>Facebook</li><li>Telegram</li><li>WhatsApp</li></ul>"
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{items}{_body(PARAS[4:])}</article></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts[4:7] == ["Facebook", "Telegram", "WhatsApp"]
+
+
+def test_text_wrapped_in_the_source_is_one_paragraph() -> None:
+    # No <p>: a paragraph's text wrapped across source lines, around a link, is one
+    # paragraph; a blank line or a <br> separates paragraphs.
+    wrapped = [p.replace(", ", ",\n", 1) for p in PARAS]
+    html = (
+        "<html><body><div>"
+        + f"{wrapped[0]}\n<a href='/x'>{wrapped[1]}</a> {wrapped[2]}\n\n{wrapped[3]}<br>"
+        + "<br>\n".join(wrapped[4:])
+        + "</div></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts == [f"{PARAS[0]} {PARAS[1]} {PARAS[2]}", *PARAS[3:]]
+
+
+def test_a_linked_label_on_its_own_line_is_not_body_text() -> None:
+    # Side-by-side items put on lines of their own by the template: the linked section label
+    # goes (its line is a link), the story text of the same run stays.
+    run = f"<div><a href='/panorama'>Panorama</a>\n<span>{PARAS[4]}</span></div>"
+    html = f"<html><body><article>{_body(PARAS[:4])}{run}{_body(PARAS[5:])}</article></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
 def test_output_has_no_invisible_characters() -> None:
     html = (
         "<html><body><article>"
