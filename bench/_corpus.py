@@ -48,7 +48,11 @@ class Case:
 
 
 def load(
-    corpus: Path, limit: int | None = None, only_ids: set[str] | None = None
+    corpus: Path,
+    limit: int | None = None,
+    only_ids: set[str] | None = None,
+    *,
+    obfuscate: bool = False,
 ) -> Iterator[Case]:
     with (corpus / "corpus.jsonl").open(encoding="utf-8") as fh:
         n = 0
@@ -57,6 +61,8 @@ def load(
             if only_ids and row["id"] not in only_ids:
                 continue
             html = gzip.decompress((corpus / row["file"]).read_bytes())
+            if obfuscate:
+                html = obfuscate_names(html)
             authors = tuple(row["authors"]) if row.get("authors") else None
             yield Case(
                 row["id"],
@@ -72,6 +78,35 @@ def load(
             n += 1
             if limit and n >= limit:
                 return
+
+
+def obfuscate_names(html: bytes) -> bytes:
+    """The page with every ``class`` and ``id`` value replaced by a meaningless token (the
+    same value, the same token), as on sites whose class names are build-time hashes
+    (``css-1x2y3z``). Rewritten through a parser, so markup inside scripts is left alone.
+    It shows how much an extractor leans on class/id vocabulary."""
+    from hashlib import blake2b
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    def token(value: str) -> str:
+        return "c" + blake2b(value.encode(), digest_size=4).hexdigest()
+
+    tree = LexborHTMLParser(html)
+    root = tree.root
+    if root is None:
+        return html
+    for node in root.traverse():
+        attrs = node.attributes
+        if not attrs:
+            continue
+        for name in ("class", "id"):
+            value = attrs.get(name)
+            if value:
+                node.attrs[name] = (
+                    " ".join(token(v) for v in value.split()) if name == "class" else token(value)
+                )
+    return (tree.html or "").encode()
 
 
 def tokens(text: str) -> Counter[str]:

@@ -225,13 +225,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="one pass, extractors alternating page by page (each pays for the other's garbage)",
     )
+    ap.add_argument(
+        "--obfuscate-names",
+        action="store_true",
+        help="replace every class/id value by a meaningless token first (hashed class names)",
+    )
     args = ap.parse_args(argv)
 
     names = [args.only] if args.only else list(EXTRACTORS)
     scores = {n: Score(n) for n in names}
     for n in names:  # warm up imports outside the timed region
         EXTRACTORS[n](b"<html><body><p>warm up</p></body></html>", None)
-    cases = list(C.load(args.corpus, args.limit, set(args.id) if args.id else None))
+    only = set(args.id) if args.id else None
+    cases = list(C.load(args.corpus, args.limit, only, obfuscate=args.obfuscate_names))
     if args.interleave:
         _interleaved(cases, names, scores)
     else:

@@ -133,10 +133,10 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         return True
     if (
         size < 120
-        and (block.kind == "h" or text.endswith(":"))
+        and (block.kind == "h" or text.endswith(":") or _heading_like(text, size))
         and CHROME_HEADING_PREFIX.match(text)
     ):
-        return True  # "Recommended videos", "Mehr zum Thema finden Sie hier:"
+        return True  # "Recommended videos", "Mehr zum Thema finden Sie hier:", "Most read in ..."
     if not text[:1].isalpha() and not any(ch.isalpha() for ch in text):
         return True  # ids, counters, stray numbers
     if size < 60 and text[0] in "${[%#<" and _PLACEHOLDER.match(text):
@@ -158,6 +158,11 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
             not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip
         return True
     return _is_date_line(text)
+
+
+def _heading_like(text: str, size: int) -> bool:
+    """A short line that is no sentence: a heading whose markup does not say so."""
+    return size < 50 and not text.endswith((".", "!", "?")) and text.count(" ") < 6
 
 
 def _holds_title(text: str, title_key: str) -> bool:

@@ -181,7 +181,77 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
                     best = (rank, names)
         if best is not None:
             return best[1]
-    return _labelled_byline(body)
+    return _labelled_byline(body) or (_text_byline(h1) if h1 is not None else ())
+
+
+#: A byline written as words by the headline: "By Jane Doe", "Do 25.04. | Von Eva Muster".
+_BYLINE_WORD = re.compile(r"(?:^|[|•·]\s*)(?:by|von|par|por|door|av|af)(?:\s+|$)", re.IGNORECASE)
+#: Where the name ends: a date or time, a separator, a handle.
+_NAME_END = re.compile(r"\s*(?:[|•·@,]|\d|\s[-–—]\s|\bat\b|\bum\b).*$", re.DOTALL)
+_MONTH_END = re.compile(
+    r"\s+(?:jan(?:uary|uar)?|feb(?:ruary|ruar)?|m(?:arch|ärz|ar)|apr(?:il)?|ma[yi]|june?|juni|"
+    r"july?|juli|aug(?:ust)?|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cz](?:ember)?)"
+    r"\.?$",
+    re.IGNORECASE,
+)
+#: The byline is looked for in the text that follows the headline, up to this many characters.
+_BYLINE_REACH = 1500
+_BYLINE_NODES = 400
+
+
+def _following(node: LexborNode) -> Iterator[LexborNode]:
+    """The nodes after ``node`` in document order (text nodes included), its subtree left out."""
+    cur: LexborNode | None = node
+    while cur is not None:
+        sibling = cur.next
+        while sibling is not None:
+            yield from sibling.traverse(include_text=True)
+            sibling = sibling.next
+        cur = cur.parent
+        if cur is not None and cur.tag in ("body", "html"):
+            return
+
+
+def _line_after(node: LexborNode, text: str) -> str:
+    """The text after ``text`` in the line of the nearest element around ``node`` that holds
+    more than it (``<span>By </span><span>Jane Doe</span>``)."""
+    parent = node.parent
+    for _ in range(3):
+        if parent is None:
+            return ""
+        line = clean(parent.text(separator=" "))
+        if len(line) > 160:
+            return ""
+        if line != text:
+            at = line.find(text)
+            return line[at + len(text) :] if at >= 0 else ""
+        parent = parent.parent
+    return ""
+
+
+def _text_byline(h1: LexborNode) -> tuple[str, ...]:
+    """The names after a "By" word in a short line by the headline: found by its words, where
+    the markup names no author element."""
+    reach = 0
+    for seen, node in enumerate(_following(h1)):
+        if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
+            break
+        if not node.is_text_node:
+            continue
+        text = clean(node.text_content)
+        reach += len(text)
+        if not text or len(text) > 120 or (match := _BYLINE_WORD.search(text)) is None:
+            continue
+        rest = text[match.end() :]
+        if not rest:  # "By <a>Jane Doe</a>": the name follows, in the line the word opens
+            rest = _line_after(node, text)
+        name = _MONTH_END.sub("", _NAME_END.sub("", rest.strip()))
+        if not name[:1].isupper() or len(name) > 60 or _in_chrome(node):
+            continue
+        names = tuple(n for n in clean_authors([name]) if 2 <= len(n.split()) <= 4)
+        if names:
+            return names
+    return ()
 
 
 def _byline_groups(body: LexborNode) -> Iterator[list[LexborNode]]:

@@ -233,7 +233,8 @@ APPEAL = re.compile(
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
-    r"on whatsapp|auf whatsapp|whatsapp channel|by (?:providing|entering|submitting) your e-?mail|"
+    r"on whatsapp|auf whatsapp|whatsapp channel|join the conversation (?:in|below)|"
+    r"by (?:providing|entering|submitting) your e-?mail|"
     r"you have read and agree to|by reporting any (?:illegal|inappropriate)|"
     r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
@@ -246,7 +247,7 @@ APPEAL_HINTS = (
     "support", "donat", "become a", "testen", "unterstütz", "abonn", "kommentar", "comment",
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
-    "reporting any", "reply", "commentaire", "comentario", "commento",
+    "reporting any", "reply", "commentaire", "comentario", "commento", "conversation",
 )  # fmt: skip
 
 
@@ -285,7 +286,8 @@ INTERFACE_LINE = re.compile(
     r"zurück(?: zum artikel| nach oben)?|"
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|embed|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
-    r"exclusive|exklusiv|advertisement|anzeige|werbung|publicidad|publicité|pubblicità|"
+    r"exclusive|exklusiv|(?:advertisement|anzeige|werbung|publicidad|publicité|pubblicità)"
+    r"(?:\s+\d+)?|share (?:this|the) (?:article|story|page|post)\b.{0,40}|"
     r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
     r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"
     r"les mer|lees meer|auf dieser seite|on this page|in this article|inhaltsverzeichnis|"
@@ -319,6 +321,8 @@ AUTHOR_BIO = re.compile(
 CHROME_HEADING_PREFIX = re.compile(
     r"^(?:more (?:from|on|in|about|stories|news|videos)|recommended|related|also on|"
     r"read more|top stories|latest (?:news|stories|videos)|popular|trending|"
+    r"most (?:read|popular|viewed|shared)|you (?:might|may) also like|newsletter(?=:)|"
+    r"advertisement(?=\s*\W)|"
     r"mehr (?:aus|zum|von|zu|vom|news)|weitere (?:artikel|nachrichten|themen|meldungen|news)|"
     r"meistgelesen|empfehlungen|das könnte|más (?:de|noticias)|también|lo más|plus de|"
     r"à lire|à voir|les plus|altri|più letti|leia (?:mais|também)|mais lidas)\b",

@@ -161,6 +161,21 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
 
 
+@pytest.mark.parametrize(
+    "label",
+    ["Most read in Football", "You Might Also Like …", "Advertisement · Scroll to continue",
+     "Advertisement 2", "Newsletter: Sport inside", "Share this article in your social network",
+     "Share your thoughts and join the conversation in the comments."],
+)  # fmt: skip
+def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
+    # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
+    html = (
+        f"<html><body><div class=c0>{_body(PARAS[:4])}<div class=c7>{label}</div>"
+        f"{_body(PARAS[4:])}</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
 def test_a_list_of_networks_in_the_story_stays() -> None:
     items = "<ul><li>Facebook</li><li>Telegram</li><li>WhatsApp</li></ul>"
     html = (

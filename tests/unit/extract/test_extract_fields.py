@@ -235,3 +235,40 @@ def test_a_labelled_date_in_the_site_header_is_not_the_publish_date() -> None:
     result = extract(_page(before=widget), "https://x.test/story")
     assert isinstance(result, Extracted)
     assert result.published is None
+
+
+@pytest.mark.parametrize(
+    ("byline", "expected"),
+    [
+        ("<div><span>By </span><span>Jane Doe</span> <span>March 11, 2015 3:46 PM</span></div>",
+         ("Jane Doe",)),
+        ("<div class=c1f>Do 25.04.24 | 14:07 Uhr | Von Eva Muster</div>", ("Eva Muster",)),
+        ("<p class=c2a>von <b>Anna Weber</b>, Radio Nord</p>", ("Anna Weber",)),
+        ("<p class=c2a>By Tom Reed and Ana Ruiz | Updated 2 hours ago</p>",
+         ("Tom Reed", "Ana Ruiz")),
+    ],
+)  # fmt: skip
+def test_a_byline_written_as_words_by_the_headline(byline: str, expected: tuple[str, ...]) -> None:
+    # Hashed class names and no author link: the "By" word next to the headline is the clue.
+    html = (
+        f"<html><body><div class=c9><h1>The harbour reopens</h1>{byline}{BODY}</div></body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == expected
+    assert result.provenance["authors"] == "dom"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<p>Von der Leyen says the budget will pass.</p>",  # a name, not a byline word
+        "<p>By Monday the harbour had reopened to ferries from the islands, officials said on "
+        "the quay, after months of repairs.</p>",  # a sentence, not a byline
+    ],
+)
+def test_a_sentence_opening_with_a_byline_word_names_no_author(line: str) -> None:
+    html = f"<html><body><div><h1>The harbour reopens</h1>{line}{BODY}</div></body></html>"
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == ()
