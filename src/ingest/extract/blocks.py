@@ -162,7 +162,22 @@ def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
             stack.append(_Frame(iter([child]), in_link=out.in_link))
 
 
+#: Where the links of a social media post embedded as a quote go (the unrendered form of a
+#: tweet or an Instagram post: its text, "— Name (@handle) date" and a link to the post).
+_EMBED_LINKS = re.compile(
+    r"(?:twitter\.com|//x\.com)/\w+/status/|instagram\.com/(?:p|reel)/|tiktok\.com/@|"
+    r"bsky\.app/profile/",
+    re.IGNORECASE,
+)
+
+
+def _embedded_post(node: LexborNode) -> bool:
+    return any(_EMBED_LINKS.search(link.attributes.get("href") or "") for link in node.css("a"))
+
+
 def _quote(node: LexborNode, out: _Out) -> None:
+    if _embedded_post(node):
+        return
     paras = node.css("p")
     if not paras:
         _leaf(node, out, "quote")

@@ -176,6 +176,27 @@ def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
 
 
+def test_a_post_embedded_as_a_quote_is_not_body_text() -> None:
+    tweet = (
+        "<blockquote class=c3><p>Big news from the harbour today, ferries are back!</p>"
+        "— Port Desk (@portdesk) <a href='https://twitter.com/portdesk/status/123'>July 18, "
+        "2026</a></blockquote>"
+    )
+    quote = (
+        "<blockquote><p>We will reopen the harbour before the summer, whatever it costs.</p>"
+        "<a href='https://example.org/speech'>the mayor said</a></blockquote>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{tweet}{quote}{_body(PARAS[4:])}"
+        "</article></body></html>"
+    )
+    blocks = _article(extract(html)).blocks
+    assert [b.text for b in blocks if b.kind == "p"] == PARAS
+    assert [b.text for b in blocks if b.kind == "quote"] == [
+        "We will reopen the harbour before the summer, whatever it costs."
+    ]
+
+
 def test_a_list_of_networks_in_the_story_stays() -> None:
     items = "<ul><li>Facebook</li><li>Telegram</li><li>WhatsApp</li></ul>"
     html = (
