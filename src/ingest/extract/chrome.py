@@ -208,11 +208,11 @@ def _strip_teaser_cards(root: LexborNode) -> None:
         remove_all(root.css(f"[{_MARK}]"))
 
 
-def _strip_alt_captions(root: LexborNode) -> None:
-    """Remove captions outside ``figure``: the element right after an image that repeats the
-    image's ``alt`` text."""
+def _strip_alt_captions(root: LexborNode, images: list[LexborNode]) -> None:
+    """Remove captions outside ``figure``: the element right after an image (of ``images``,
+    those with an ``alt`` text) that repeats the image's ``alt`` text."""
     marked = False
-    for img in root.css("img[alt]")[:200]:
+    for img in images[:200]:
         alt = clean(img.attributes.get("alt"))
         if len(alt) < 20:
             continue
@@ -230,8 +230,9 @@ def strip_chrome(root: LexborNode, *, keep_classes: bool = False) -> None:
     """Remove chrome below ``root`` in place (tags, class/id names, headed chrome blocks).
 
     ``keep_classes`` skips the class/id pass (used under per-site body selectors)."""
-    page_chars = sum(len(p.text()) for p in root.css("p"))
-    _strip_alt_captions(root)
+    found = root.css(":is(p, img[alt])")  # one walk for the page's text and its images
+    page_chars = sum(len(node.text()) for node in found if node.tag == "p")
+    _strip_alt_captions(root, [node for node in found if node.tag == "img"])
     _strip_tags(root, page_chars)
     if not keep_classes:
         _strip_classes(root, page_chars)

@@ -15,7 +15,9 @@ __all__ = ["Region", "find_region"]
 
 _UNITS = "p, pre, td, blockquote, dd, li"
 _TEXT_CONTAINERS = "div, section, article, main, font, center, span, td, body"
+_UNIT_TAGS = frozenset(_UNITS.replace(" ", "").split(","))
 _CONTAINER_TAGS = frozenset(_TEXT_CONTAINERS.replace(" ", "").split(","))
+_UNITS_AND_CONTAINERS = f":is({', '.join(sorted(_UNIT_TAGS | _CONTAINER_TAGS))})"
 _SEMANTIC = (  # in ``:is()``: an element matching two of them comes back once
     ':is([itemprop="articleBody"], [itemprop="articlebody"], [data-testid*=article-body], '
     "article, [role=article], main, [role=main])"
@@ -89,11 +91,12 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
     totals: dict[int, float] = {}  # by ``mem_id``; the nodes are kept apart, set once each
     nodes: dict[int, LexborNode] = {}
     units = []
-    for node in root.css(_UNITS)[:_MAX_UNITS]:
+    found = root.css(_UNITS_AND_CONTAINERS)  # one walk of the tree for both kinds
+    for node in [n for n in found if n.tag in _UNIT_TAGS][:_MAX_UNITS]:
         raw = node.text()
         if len(raw) >= _MIN_UNIT:  # ``clean`` only ever shortens a text
             units.append((node, clean(raw)))
-    for node in root.css(_TEXT_CONTAINERS)[:_MAX_UNITS]:
+    for node in [n for n in found if n.tag in _CONTAINER_TAGS][:_MAX_UNITS]:
         direct = node.text(deep=False, strip=True)
         if len(direct) >= _MIN_UNIT * 2:
             units.append((node, clean(direct)))

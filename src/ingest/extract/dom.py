@@ -12,6 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 __all__ = [
     "BLOCK_TAGS",
     "FAR",
+    "HEADLINES",
     "SKIP_TAGS",
     "absolute",
     "attr",
@@ -167,16 +168,28 @@ def distance(node: LexborNode, anchor: LexborNode | None, levels: int = 5) -> in
     return FAR
 
 
-def headline_node(root: LexborNode, title: str | None) -> LexborNode | None:
+#: The elements that may show the headline (``headline_node``).
+HEADLINES = ":is(h1, h2, [itemprop=headline])"
+
+
+def headline_node(
+    root: LexborNode, title: str | None, found: list[LexborNode] | None = None
+) -> LexborNode | None:
     """The element showing the headline: an ``h1``/``h2`` whose text is the title, else the
     first ``h1`` (some templates use ``h1`` for the site logo). One walk: the walk for the
-    headline elements finds the first ``h1`` too."""
+    headline elements finds the first ``h1`` too. ``found``: what ``HEADLINES`` selects in
+    ``root``, when a walk of the caller's has it already."""
     if not title:
-        return root.css_first("h1")
-    found = root.css(":is(h1, h2, [itemprop=headline])")
+        return root.css_first("h1") if found is None else _first_h1(found)
+    if found is None:
+        found = root.css(HEADLINES)
     for node in found[:30]:
         if clean(node.text()) == title:
             return node
+    return _first_h1(found)
+
+
+def _first_h1(found: list[LexborNode]) -> LexborNode | None:
     return next((node for node in found if node.tag == "h1"), None)
 
 

@@ -59,12 +59,12 @@ def _parts(figure: LexborNode) -> dict[str, LexborNode]:
 
 
 def find_images(
-    root: LexborNode, base: str | None, lead_urls: tuple[str, ...]
+    figures: list[LexborNode], base: str | None, lead_urls: tuple[str, ...]
 ) -> tuple[Image, ...]:
-    """Figures (image + caption + credit) of the page, the metadata images first."""
+    """The page's ``figures`` (image + caption + credit), the metadata images first."""
     out: list[Image] = []
     seen: set[str] = set()
-    for figure in root.css("figure")[:_MAX_IMAGES]:
+    for figure in figures[:_MAX_IMAGES]:
         parts = _parts(figure)
         src = _src(parts.get("img")) or _src(parts.get("source"))
         if not src:

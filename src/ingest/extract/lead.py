@@ -85,12 +85,17 @@ def _ok(node: LexborNode, text: str) -> bool:
     return link_chars(node) < 0.3 * len(text)
 
 
-def find_lead(tree: LexborHTMLParser, description: str, title: str | None) -> LexborNode | None:
+def find_lead(
+    tree: LexborHTMLParser,
+    description: str,
+    title: str | None,
+    headlines: list[LexborNode] | None = None,
+) -> LexborNode | None:
     """The standfirst element, or ``None``."""
     body = tree.body
     if body is None:
         return None
-    h1 = headline_node(body, clean(title) if title else None)
+    h1 = headline_node(body, clean(title) if title else None, headlines)
     scope = body
     if h1 is not None:  # the standfirst sits next to the headline
         scope = h1

@@ -16,6 +16,7 @@ from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
 from ingest.extract.dom import (
+    HEADLINES,
     SKIP_TAGS,
     attr,
     clean,
@@ -53,6 +54,7 @@ _UTF8_WINDOW = 32 * 1024
 _SAMPLE_BYTES = 64 * 1024
 _SKIP_SELECTOR = ", ".join(SKIP_TAGS)
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
+_FIGURES_AND_HEADLINES = f":is(figure, {HEADLINES[4:-1]})"
 #: Verdicts of a page without article text, for which the scripts are searched for one.
 _NO_TEXT = frozenset({"empty", "too_short"})
 
@@ -161,8 +163,14 @@ def extract_page(
         return NotArticle(reason, detail, meta.title)
     # Only a page without JSON-LD is judged a listing by its headline links (``_listing``).
     headline_links = 0 if meta.ld.found else len(body_node.css(_HEADLINE_LINKS))
-    images = find_images(body_node, meta.canonical_url or url, meta.image_urls)
-    body, meta = _main_content(tree, body_node, meta, url, rules, profile=profile)
+    # One walk for the figures and the headline's candidates (nothing is removed in between).
+    walked = body_node.css(_FIGURES_AND_HEADLINES)
+    figures = [node for node in walked if node.tag == "figure"]
+    headlines = [node for node in walked if node.tag != "figure"]
+    images = find_images(figures, meta.canonical_url or url, meta.image_urls)
+    body, meta = _main_content(
+        tree, body_node, meta, url, rules, profile=profile, headlines=headlines
+    )
     count = _article_words(body)
     problem = result_problem(count, meta, page_text, meta.title or "", headline_links)
     # No article in the markup: a page rendered by its scripts may carry it in them.
@@ -212,9 +220,11 @@ def _main_content(
     rules: SiteRules | None,
     *,
     profile: HostProfile | None = None,
+    headlines: list[LexborNode] | None = None,
 ) -> tuple[_Body, Meta]:
-    """Lead, chrome removal, main region, blocks, then the structured-data check."""
-    lead_node = find_lead(tree, meta.description, meta.title)
+    """Lead, chrome removal, main region, blocks, then the structured-data check
+    (``headlines``: what ``dom.HEADLINES`` selects in ``body``, when already known)."""
+    lead_node = find_lead(tree, meta.description, meta.title, headlines)
     lead = clean(lead_node.text()) if lead_node is not None else None
     lead_source = "dom"
     if lead_node is not None:
