@@ -185,6 +185,24 @@ def _opens_comments(block: Block, out: list[Block]) -> bool:
     text = block.text
     if len(text) > 60 or not _comments_opener(text):
         return False
+    return _after_article(out)
+
+
+#: The head of a comment as blog software writes it: "Jane Doe says:", "Max sagt:".
+_COMMENT_HEAD = re.compile(
+    r"^[^\W\d][\w .'’-]{0,40}\s(?:says|sagt|dice|dit|zegt|skriver|pisze)\s?:$"
+)
+_COMMENT_HEADS = 3
+
+
+def _first_comment(blocks: list[Block]) -> int:
+    """The index of the first of ``_COMMENT_HEADS`` or more comment heads ("Jane Doe says:"),
+    else -1: a line or two like it may introduce quotes in a story, more are a thread."""
+    heads = [i for i, b in enumerate(blocks) if len(b.text) < 60 and _COMMENT_HEAD.match(b.text)]
+    return heads[0] if len(heads) >= _COMMENT_HEADS else -1
+
+
+def _after_article(out: list[Block]) -> bool:
     return sum(1 for b in out if _good(b)) >= _COMMENTS_AFTER
 
 
@@ -245,12 +263,15 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     out: list[Block] = []
     seen: set[tuple[str, str]] = set()
     total = sum(len(b.text) for b in blocks)
+    first_comment = _first_comment(blocks)
     done = 0
-    for block in blocks:
+    for i, block in enumerate(blocks):
         done += len(block.text)
         if done > _LATE * total and _ends_article(block):
             break  # "Related", "More from ..." late in the body: the article has ended
-        if done > _COMMENTS_LATE * total and _opens_comments(block, out):
+        if done > _COMMENTS_LATE * total and (
+            _opens_comments(block, out) or (i == first_comment and _after_article(out))
+        ):
             break  # the comments, which may outweigh the article, start here
         if _drop(block, repeats):
             continue

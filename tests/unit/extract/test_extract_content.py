@@ -143,6 +143,30 @@ def test_comment_section_ends_the_article_whatever_its_markup_is_named(opener: s
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
 
 
+def test_a_thread_of_comment_heads_ends_the_article() -> None:
+    thread = "".join(
+        f"<div><p>{name} says:</p><p>I read this twice, and I still think the council should "
+        "have published the contractors' figures before the vote.</p></div>"
+        for name in ("Richard Bryant", "Ed Rybicki", "kanu sukha")
+    )
+    html = f"<html><body><div>{_body()}{thread}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_quotes_introduced_by_says_in_a_story_stay() -> None:
+    quotes = (
+        "<p>The mayor says:</p><blockquote><p>We will reopen the harbour before summer.</p>"
+        "</blockquote><p>Her opponent says:</p><blockquote><p>The figures do not add up at "
+        "all.</p></blockquote>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{quotes}{_body(PARAS[4:])}</article></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert "Her opponent says:" in texts
+    assert texts[-1] == PARAS[-1]
+
+
 def test_a_comment_count_above_the_story_does_not_end_it() -> None:
     html = (
         f"<html><body><article><p><a href='#c'>3 comments</a></p>{_body()}</article></body></html>"
