@@ -212,7 +212,8 @@ PROMPT = re.compile(
     r"create an account|create a free account|unlock|already a subscriber|"
     r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
-    r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b",
+    r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b|"
+    r"会員登録|会員限定|有料会員|ログイン|続きを読む|登録が必要|로그인|회원가입|유료회원|订阅|登录|登錄",
 )
 
 #: Substrings one of which every PROMPT match contains (a cheap pre-check).
@@ -220,6 +221,7 @@ PROMPT_HINTS = (
     "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "unlock", "abonn",
     "probeabo", "jetzt testen", "jetzt bestellen", "anmelden", "suscr", "inicia sesi",
     "se connecter", "abbonati", "accedi", "assine", "cadastre-se", "logg inn", "prenumerera",
+    "会員", "ログイン", "続きを読む", "登録が必要", "로그인", "회원", "订阅", "登录", "登錄",
 )  # fmt: skip
 
 #: Donation, membership and comment-policy appeals (lower-cased blocks of up to ~500 chars).

@@ -279,6 +279,8 @@ def test_output_has_no_invisible_characters() -> None:
         "<p>By providing your email address, you have read and agree to Daily Test's Terms "
         "and Conditions and Privacy Policy.</p><p>Help us maintain a healthy community by "
         "reporting any illegal or inappropriate behavior.</p>",
+        # a members-only prompt (Japanese)
+        "<p>この記事は会員限定です。</p><p>会員登録する</p><p>ログインして続きを読む</p>",
         # a comment section's closing lines
         "<p>Kommentare und Pings sind derzeit geschlossen.</p><p>Du musst dich einloggen, um "
         "einen Kommentar abzugeben.</p><p>Leave a Reply</p><p>Comments are closed.</p>",
