@@ -43,6 +43,10 @@ _BR = frozenset({"br"})
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")
 _H1 = frozenset({"h1"})
 _MAX_LINK_SHARE = 0.5
+#: A paragraph this long, ending as a sentence, may link up to this share of its text.
+_PROSE_MIN = 150
+_PROSE_LINK_SHARE = 0.85
+_PROSE_END = (".", "!", "?", '"', "”", "»", "。")
 _LINKED_RUN = 3
 _RUNNING_TEXT = 200
 _MAX_BLOCKS = 5_000
@@ -70,7 +74,7 @@ class _Out:
         text = clean(text)
         if not text or len(self.blocks) >= _MAX_BLOCKS or self.in_link:
             return
-        if link_len > _MAX_LINK_SHARE * len(text):
+        if link_len > _MAX_LINK_SHARE * len(text) and not _linked_prose(kind, text, link_len):
             if kind != "h":
                 return
             self.linked_heads.append(len(self.blocks))
@@ -117,6 +121,18 @@ class _Out:
     def _line(self, text: str, links: int, share: float) -> None:
         if text and not text.isspace():
             self.add("p", text, link_len=max(links, int(share * len(text))))
+
+
+def _linked_prose(kind: BlockKind, text: str, link_len: int) -> bool:
+    """A paragraph of running text that links much of what it says ("Trump [imposed tariffs on
+    steel in 2018], prompting [duties on pork]."): sentences, not a list of links."""
+    return (
+        kind == "p"
+        and len(text) >= _PROSE_MIN
+        and link_len <= _PROSE_LINK_SHARE * len(text)
+        and text.endswith(_PROSE_END)
+        and text.count(" ") >= _PROSE_MIN // 8
+    )
 
 
 def _heads_text(blocks: list[Block], i: int) -> bool:

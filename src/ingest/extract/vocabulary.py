@@ -355,6 +355,8 @@ def credit_line(low: str) -> bool:
 CREDIT_LINE = re.compile(
     r"^(?:foto|fotos|foto\(s\)|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
+    r"|^(?:photos?|images?|illustrations?|pictures?|fotos?) (?:by|courtesy of|von|de|di|por) "
+    r"(?:[^.]{2,200}[,(/][^.]{0,200}\.?|[^.]{2,60})$"
     r"|^\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
     r"[^.]{0,60}\)?$"
     r"|[/|]\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap|"
@@ -366,6 +368,8 @@ CREDIT_LINE = re.compile(
 _CREDIT_AT_START = re.compile(
     r"(?:foto|fotos|foto\(s\)|photo|photos|bild|bilder|image|images|quelle|source|credit|crédit|imagen|"
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
+    r"|(?:photos?|images?|illustrations?|pictures?|fotos?) (?:by|courtesy of|von|de|di|por) "
+    r"(?:[^.]{2,200}[,(/][^.]{0,200}\.?|[^.]{2,60})$"
     r"|\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
     r"[^.]{0,60}\)?$"
 )

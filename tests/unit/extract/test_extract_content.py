@@ -221,6 +221,28 @@ def test_a_post_embedded_as_a_quote_is_not_body_text() -> None:
     ]
 
 
+def test_running_text_that_links_most_of_its_words_stays() -> None:
+    linked = (
+        "<p>Trump <a href='/a'>imposed tariffs on Mexican steel and aluminum in 2018 during his "
+        "first term as president</a>, prompting Mexico to implement retaliatory measures "
+        "<a href='/b'>including duties on U.S. pork, apples and bourbon</a>. The tariffs were "
+        "<a href='/c'>lifted in 2019</a>.</p>"
+    )
+    links = (
+        "<p><a href='/x'>Harbour news</a> | <a href='/y'>Railway news</a> | "
+        "<a href='/z'>School news and more from the council across the whole region</a></p>"
+        "<p>Read also: <a href='/r'>The harbour master retires after forty years at the quay "
+        "and a long career</a></p>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{linked}{links}{_body(PARAS[4:])}"
+        "</article></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts[4].startswith("Trump imposed tariffs on Mexican steel")
+    assert texts[:4] + texts[5:] == PARAS
+
+
 def test_a_list_of_networks_in_the_story_stays() -> None:
     items = "<ul><li>Facebook</li><li>Telegram</li><li>WhatsApp</li></ul>"
     html = (
@@ -279,6 +301,8 @@ def test_output_has_no_invisible_characters() -> None:
         "<p>By providing your email address, you have read and agree to Daily Test's Terms "
         "and Conditions and Privacy Policy.</p><p>Help us maintain a healthy community by "
         "reporting any illegal or inappropriate behavior.</p>",
+        # a photo credit line listing its sources
+        "<p>Photos by cmgirl (Shutterstock), Macrovector (Shutterstock), J E Theriot.</p>",
         # a members-only prompt (Japanese)
         "<p>この記事は会員限定です。</p><p>会員登録する</p><p>ログインして続きを読む</p>",
         # a comment section's closing lines
