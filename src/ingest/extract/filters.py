@@ -148,6 +148,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         return True
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
+    if size < 40 and block.kind == "p" and _DATELINE.match(text):
+        return True  # "Berlin.": a dateline set apart from the paragraph it opens
     if size < 20 and block.kind != "li" and CONTROL_LINE.match(text.strip(" .:!›»>")):
         return True  # "facebook", "Link copied", "Log in": a share bar's or a prompt's labels
     if len(text) < 250 and CHROME_PREFIX.match(text):
@@ -158,6 +160,10 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
             not text.endswith((".", "!", "?", "\"", "”")):  # fmt: skip
         return True
     return _is_date_line(text)
+
+
+#: A dateline on a line of its own: one to three capitalised words and a full stop.
+_DATELINE = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*(?:[ /-][A-ZÀ-Þ][\w'’.-]*){0,2}\.$")
 
 
 def _heading_like(text: str, size: int) -> bool:

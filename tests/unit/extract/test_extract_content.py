@@ -301,6 +301,8 @@ def test_output_has_no_invisible_characters() -> None:
         "<p>By providing your email address, you have read and agree to Daily Test's Terms "
         "and Conditions and Privacy Policy.</p><p>Help us maintain a healthy community by "
         "reporting any illegal or inappropriate behavior.</p>",
+        # a dateline set apart from its paragraph
+        "<p><span>Berlin.</span></p>",
         # a photo credit line listing its sources
         "<p>Photos by cmgirl (Shutterstock), Macrovector (Shutterstock), J E Theriot.</p>",
         # a members-only prompt (Japanese)
