@@ -57,7 +57,7 @@ CHROME_WORDS = frozenset(
    inline-teaser partner affiliate outstream bildunterschrift bildtext img-description
    image-description photo-description picture-description image-text img-text foto-text
    photo-text image-info img-info image-source photo-source img-source image-copyright
-   img-copyright infobox info-box factbox fact-box expandable-box accordion
+   img-copyright infobox info-box factbox fact-box expandable-box accordion lightbox
     """.split()  # noqa: SIM905 - a word table reads better as text
 )
 CHROME_PREFIXES = ("advert", "recirc", "recommend", "sponsor", "newsletter", "outbrain", "taboola")

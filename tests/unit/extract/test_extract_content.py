@@ -243,6 +243,17 @@ def test_running_text_that_links_most_of_its_words_stays() -> None:
     assert texts[:4] + texts[5:] == PARAS
 
 
+def test_an_image_viewer_overlay_is_not_body_text() -> None:
+    viewer = (
+        "<div class='lightbox'><div class='lightbox__description'>Christian Lindner speaks "
+        "at the party headquarters. In the background, the party's board.</div></div>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{viewer}{_body(PARAS[4:])}</article></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
 def test_a_list_of_networks_in_the_story_stays() -> None:
     items = "<ul><li>Facebook</li><li>Telegram</li><li>WhatsApp</li></ul>"
     html = (

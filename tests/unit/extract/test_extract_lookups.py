@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ingest.extract.dom import HEADLINES as HEADLINE_SELECTOR
 from ingest.extract.dom import clean, headline_node
 from ingest.extract.jsonld import read_scripts
 from ingest.extract.lead import _HINTS
@@ -60,6 +61,10 @@ def test_headline_node_is_the_plain_search(html: str, title: str | None) -> None
     assert body is not None
     expected, found = _plain_headline(body, title), headline_node(body, title)
     assert (found and found.mem_id) == (expected and expected.mem_id)
+    # the same from a caller's own walk (``HEADLINES`` joined with other selectors)
+    walked = [n for n in body.css(f":is(figure, {HEADLINE_SELECTOR[4:-1]})") if n.tag != "figure"]
+    given = headline_node(body, title, walked)
+    assert (given and given.mem_id) == (expected and expected.mem_id)
 
 
 @pytest.mark.parametrize(
