@@ -251,7 +251,9 @@ def test_an_image_viewer_overlay_is_not_body_text() -> None:
     html = (
         f"<html><body><article>{_body(PARAS[:4])}{viewer}{_body(PARAS[4:])}</article></body></html>"
     )
-    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+    result = _article(extract(html))
+    assert [b.text for b in result.blocks] == PARAS
+    assert result.lead is None  # nor is its caption the standfirst
 
 
 def test_a_list_of_networks_in_the_story_stays() -> None:
