@@ -52,12 +52,16 @@ _NOT_LEAD_TAGS = frozenset(
 _CANDIDATES = (
     f":is([class], [itemprop=description]):not({', '.join(sorted(_NOT_LEAD_TAGS - {'body'}))})"
 )
-_SIDE_WORDS = ("widget", "related", "recommend", "most-read", "mostread")
+_SIDE_WORDS = (
+    "widget", "related", "recommend", "most-read", "mostread", "lightbox", "modal", "popup",
+    "overlay", "caption",
+)  # fmt: skip
 
 
 def _in_sidebar(node: LexborNode) -> bool:
-    """True inside an aside, navigation, footer or a sidebar/related box."""
-    cur = node.parent
+    """True in or inside an aside, navigation, footer, a sidebar or related box, or an overlay
+    (an image viewer's caption is no standfirst)."""
+    cur = node
     for _ in range(8):
         if cur is None or cur.tag in ("body", "html"):
             return False
