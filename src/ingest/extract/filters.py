@@ -44,6 +44,13 @@ _LATE = 0.6
 #: least ``_COMMENTS_AFTER`` substantial paragraphs.
 _COMMENTS_LATE = 0.15
 _COMMENTS_AFTER = 3
+#: A chrome heading opens a box inside the story when at most ``_BOX_BLOCKS`` blocks shorter
+#: than ``_BOX_TEXT`` characters follow it and then ``_RESUME_RUN`` substantial paragraphs of at
+#: least ``_RESUME_CHARS`` characters together.
+_BOX_BLOCKS = 4
+_BOX_TEXT = 200
+_RESUME_RUN = 3
+_RESUME_CHARS = 400
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -184,6 +191,28 @@ def _ends_article(block: Block) -> bool:
     )
 
 
+def _story_resumes(blocks: list[Block], head: int) -> int:
+    """Where the story goes on after a chrome heading at ``head`` that only opens a box inside
+    it ("Related Article" and a linked headline, mid-story): the index of the first of
+    ``_RESUME_RUN`` consecutive substantial paragraphs within ``_BOX_BLOCKS`` short blocks of the
+    heading; -1 when none follows, and the heading ends the article. A list of teasers (short
+    headlines between short summaries) never holds such a run."""
+    end = min(len(blocks), head + 1 + _BOX_BLOCKS + _RESUME_RUN)
+    start = head + 1
+    while start < end:
+        run = blocks[start : start + _RESUME_RUN]
+        if (
+            len(run) == _RESUME_RUN
+            and all(b.kind == "p" and _good(b) for b in run)
+            and sum(len(b.text) for b in run) >= _RESUME_CHARS
+        ):
+            return start
+        if len(blocks[start].text) >= _BOX_TEXT:
+            return -1  # a long block that is not the story's: the box is no small one
+        start += 1
+    return -1
+
+
 def _opens_comments(block: Block, out: list[Block]) -> bool:
     """True for the line that opens a comment section ("There are 13 comments", "View comments
     (27)") once the article has had its text: a comment count in the page header, above the
@@ -271,10 +300,16 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     total = sum(len(b.text) for b in blocks)
     first_comment = _first_comment(blocks)
     done = 0
+    resume = -1
     for i, block in enumerate(blocks):
         done += len(block.text)
+        if i < resume:
+            continue  # a box inside the story, headed like chrome
         if done > _LATE * total and _ends_article(block):
-            break  # "Related", "More from ..." late in the body: the article has ended
+            resume = _story_resumes(blocks, i)
+            if resume < 0:
+                break  # "Related", "More from ..." late in the body: the article has ended
+            continue
         if done > _COMMENTS_LATE * total and (
             _opens_comments(block, out) or (i == first_comment and _after_article(out))
         ):

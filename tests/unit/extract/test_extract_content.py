@@ -287,6 +287,25 @@ def test_a_linked_label_on_its_own_line_is_not_body_text() -> None:
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
 
 
+def test_a_related_box_inside_the_story_does_not_end_it() -> None:
+    # An unnamed box late in the story: its heading reads like chrome, but the story goes on.
+    box = "<div><h3>Related Article</h3><p><a href='/k'>Kim Kelly</a></p></div>"
+    html = f"<html><body><div>{_body(PARAS[:5])}{box}{_body(PARAS[5:])}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_related_list_of_teasers_still_ends_the_story() -> None:
+    teasers = "".join(
+        f"<h4>Teaser headline {i}</h4><p>A short summary of another story, number {i}.</p>"
+        for i in range(4)
+    )
+    html = (
+        f"<html><body><div>{_body()}<h3>Related stories from the region</h3>{teasers}"
+        "</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
 def test_output_has_no_invisible_characters() -> None:
     html = (
         "<html><body><article>"
