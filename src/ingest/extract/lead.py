@@ -61,7 +61,7 @@ _SIDE_WORDS = (
 def _in_sidebar(node: LexborNode) -> bool:
     """True in or inside an aside, navigation, footer, a sidebar or related box, or an overlay
     (an image viewer's caption is no standfirst)."""
-    cur = node
+    cur: LexborNode | None = node
     for _ in range(8):
         if cur is None or cur.tag in ("body", "html"):
             return False
