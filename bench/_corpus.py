@@ -53,6 +53,7 @@ def load(
     only_ids: set[str] | None = None,
     *,
     obfuscate: bool = False,
+    plain: bool = False,
 ) -> Iterator[Case]:
     with (corpus / "corpus.jsonl").open(encoding="utf-8") as fh:
         n = 0
@@ -61,7 +62,9 @@ def load(
             if only_ids and row["id"] not in only_ids:
                 continue
             html = gzip.decompress((corpus / row["file"]).read_bytes())
-            if obfuscate:
+            if plain:
+                html = plain_markup(html)
+            elif obfuscate:
                 html = obfuscate_names(html)
             authors = tuple(row["authors"]) if row.get("authors") else None
             yield Case(
@@ -107,6 +110,34 @@ def obfuscate_names(html: bytes) -> bytes:
                     " ".join(token(v) for v in value.split()) if name == "class" else token(value)
                 )
     return (tree.html or "").encode()
+
+
+#: Elements that say what a part of the page is; ``plain_markup`` makes them all ``div``.
+_SEMANTIC_TAGS = (
+    "article", "main", "section", "aside", "nav", "header", "footer", "figure", "figcaption",
+    "time", "address", "menu",
+)  # fmt: skip
+_SEMANTIC_OPEN = re.compile(rf"<(/?)(?:{'|'.join(_SEMANTIC_TAGS)})\b", re.IGNORECASE)
+_TELLING_ATTRS = ("role", "itemprop", "itemscope", "itemtype", "rel", "aria-hidden", "hidden")
+
+
+def plain_markup(html: bytes) -> bytes:
+    """The page as a site without semantic markup would write it: names obfuscated
+    (``obfuscate_names``), every semantic element a ``div``, and no ``role``, ``itemprop``,
+    ``rel``, ``aria-hidden`` or ``hidden`` attribute. (The tags are renamed in the serialised
+    page, so a script string spelling such a tag changes too; it does not matter here.)"""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(obfuscate_names(html))
+    root = tree.root
+    if root is None:
+        return html
+    for node in root.traverse():
+        attrs = node.attributes
+        for name in _TELLING_ATTRS:
+            if name in attrs:
+                del node.attrs[name]
+    return _SEMANTIC_OPEN.sub(r"<\1div", tree.html or "").encode()
 
 
 def tokens(text: str) -> Counter[str]:

@@ -335,6 +335,41 @@ def _dom_date(tree: LexborHTMLParser) -> datetime | None:
     return _labelled_date(body) if body is not None else None
 
 
+#: Words of a line that gives another date than the publication's.
+_NOT_PUBLISHED = re.compile(
+    r"updated|modified|aktualisiert|geändert|mis à jour|modifié|actualizado|aggiornato|"
+    r"oppdatert|uppdaterad|opdateret|bijgewerkt|更新",
+    re.IGNORECASE,
+)
+_DATE_LINE = 80
+_BODY_TEXT = 200
+
+
+def _text_date(tree: LexborHTMLParser, title: str | None) -> datetime | None:
+    """The date of a short line between the headline and the story ("March 11, 2015 3:46 PM",
+    "Do 25.04.24 | 14:07 Uhr"), where no element, meta tag or URL gives one; an "Updated"
+    line is skipped, and the search stops where the story's text starts."""
+    body = tree.body
+    h1 = headline_node(body, title) if body is not None else None
+    if h1 is None:
+        return None
+    reach = 0
+    for seen, node in enumerate(_following(h1)):
+        if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
+            break
+        if not node.is_text_node:
+            continue
+        text = clean(node.text_content)
+        reach += len(text)
+        if len(text) > _BODY_TEXT:
+            break  # the story has started
+        if not text or len(text) > _DATE_LINE or _NOT_PUBLISHED.search(text):
+            continue
+        if any(ch.isdigit() for ch in text) and (parsed := parse_any_date(text)) is not None:
+            return parsed
+    return None
+
+
 def _labelled_date(body: LexborNode) -> datetime | None:
     """A date after a label: ``<strong>Datum</strong> 28.04.2023``, ``<dt>Published</dt>
     <dd>...``, outside site headers and chrome."""
@@ -408,6 +443,7 @@ def read_metadata(tree: LexborHTMLParser, url: str | None) -> Meta:
         ("meta", lambda: parse_any_date(_first(meta, *_PUBLISHED_KEYS))),
         ("dom", lambda: _dom_date(tree)),
         ("url", lambda: date_from_url(url) or date_from_url(canonical)),
+        ("dom", lambda: _text_date(tree, title)),
     )
     modified, prov_m = _pick(
         ("json-ld", parse_any_date(ld.modified)),

@@ -272,3 +272,29 @@ def test_a_sentence_opening_with_a_byline_word_names_no_author(line: str) -> Non
     result = extract(html)
     assert isinstance(result, Extracted)
     assert result.authors == ()
+
+
+def test_a_date_line_between_headline_and_story() -> None:
+    # No meta tag, no <time>, no date in the URL: the short line under the headline has it,
+    # and an "Updated" line before it is not the publication date.
+    html = (
+        "<html><body><div><h1>The harbour reopens</h1><div>Updated June 2, 2015</div>"
+        "<div><span>By Jane Doe</span> <span>March 11, 2015 3:46 PM</span></div>"
+        f"{BODY}</div></body></html>"
+    )
+    result = extract(html, url="https://news.example/harbour-reopens")
+    assert isinstance(result, Extracted)
+    assert result.published == datetime(2015, 3, 11, 15, 46)
+    assert result.provenance["published"] == "dom"
+
+
+def test_a_date_inside_the_story_is_not_its_publication_date() -> None:
+    story = (
+        "<p>On March 11, 2015 the harbour closed for repairs, and the council, residents and "
+        "contractors argued for months about the cost, the schedule and who would pay for the "
+        "new quay before the work could start.</p>"
+    )
+    html = f"<html><body><div><h1>The harbour reopens</h1>{story}{BODY}</div></body></html>"
+    result = extract(html, url="https://news.example/harbour-reopens")
+    assert isinstance(result, Extracted)
+    assert result.published is None
