@@ -20,6 +20,7 @@ __all__ = [
     "clean",
     "distance",
     "headline_node",
+    "inline_text",
     "link_chars",
     "parse",
     "remove_all",
@@ -106,6 +107,17 @@ def visible(text: str) -> str:
 def text_of(node: LexborNode) -> str:
     """The node's whole text, whitespace collapsed."""
     return clean(node.text(separator=" "))
+
+
+def inline_text(node: LexborNode) -> str:
+    """The text of an element of inline content (a headline of spans), as a browser shows it:
+    its pieces joined as they are (``<span>Breakpoint</span><span>: Hilfe</span>`` reads
+    "Breakpoint: Hilfe"), unless it holds blocks or line breaks, whose pieces get a space."""
+    own = node.mem_id
+    for element in node.traverse():
+        if (element.tag in BLOCK_TAGS or element.tag == "br") and element.mem_id != own:
+            return text_of(node)
+    return clean(node.text())
 
 
 def attr(node: LexborNode, name: str) -> str:

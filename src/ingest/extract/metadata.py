@@ -14,7 +14,15 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
-from ingest.extract.dom import absolute, attr, clean, distance, headline_node, text_of
+from ingest.extract.dom import (
+    absolute,
+    attr,
+    clean,
+    distance,
+    headline_node,
+    inline_text,
+    text_of,
+)
 from ingest.extract.jsonld import SCRIPTS, LdArticle, read_scripts
 from ingest.extract.people import clean_authors
 from ingest.extract.titles import clean_title, host_key, is_site_name
@@ -574,7 +582,7 @@ def _title(
     url: str | None,
 ) -> tuple[str | None, str]:
     h1 = tree.css_first("h1")
-    h1_text = text_of(h1) if h1 is not None else ""
+    h1_text = inline_text(h1) if h1 is not None else ""
     host = urlsplit_host(url or "")
     candidates: tuple[tuple[str, Callable[[], str]], ...] = (
         ("json-ld", lambda: ld.headline),

@@ -298,3 +298,19 @@ def test_a_date_inside_the_story_is_not_its_publication_date() -> None:
     result = extract(html, url="https://news.example/harbour-reopens")
     assert isinstance(result, Extracted)
     assert result.published is None
+
+
+@pytest.mark.parametrize(
+    ("h1", "expected"),
+    [
+        ("<span>Breakpoint</span><span>: Hilfe, die Fundis kommen!</span>",
+         "Breakpoint: Hilfe, die Fundis kommen!"),
+        ("<span>Kicker</span> <span>The harbour reopens</span>", "Kicker The harbour reopens"),
+        ("Kicker<br>The harbour reopens", "Kicker The harbour reopens"),
+    ],
+)  # fmt: skip
+def test_a_headline_of_spans_reads_as_shown(h1: str, expected: str) -> None:
+    # No metadata: the title is the h1's text, its inline pieces joined as a browser shows them.
+    result = extract(f"<html><body><article><h1>{h1}</h1>{BODY}</article></body></html>")
+    assert isinstance(result, Extracted)
+    assert result.title == expected
