@@ -389,17 +389,21 @@ def _labelled_date(body: LexborNode) -> datetime | None:
 
 
 def _in_site_header(node: LexborNode) -> bool:
-    """True inside a page header or navigation that holds no headline (date widgets)."""
+    """True inside a page header or navigation that holds no headline (date widgets); a
+    header inside the article or the main content is the article's own."""
     parent = node.parent
-    for _ in range(12):
+    header: LexborNode | None = None
+    for _ in range(16):
         if parent is None:
-            return False
+            break
         if parent.tag in ("article", "main"):
             return False
-        if parent.tag in ("header", "nav") or parent.attributes.get("role") == "banner":
-            return parent.css_first("h1") is None
+        if header is None and (
+            parent.tag in ("header", "nav") or parent.attributes.get("role") == "banner"
+        ):
+            header = parent
         parent = parent.parent
-    return False
+    return header is not None and header.css_first("h1") is None
 
 
 def _tags(meta: dict[str, list[str]], ld: LdArticle) -> tuple[tuple[str, ...], str]:

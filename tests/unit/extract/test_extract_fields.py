@@ -314,3 +314,16 @@ def test_a_headline_of_spans_reads_as_shown(h1: str, expected: str) -> None:
     result = extract(f"<html><body><article><h1>{h1}</h1>{BODY}</article></body></html>")
     assert isinstance(result, Extracted)
     assert result.title == expected
+
+
+def test_a_time_in_the_article_header_is_the_date_a_site_header_widget_is_not() -> None:
+    # The article's own <header> (inside <article>) holds no h1 here: its <time> still counts;
+    # the site's header, outside the article, shows today's date.
+    html = (
+        "<html><body><header><time datetime='2026-11-29'>Sunday</time></header><main><article>"
+        "<h2>The harbour reopens</h2><header><div><time datetime='2023-04-28T20:15:23'>"
+        f"28.04.2023</time></div></header>{BODY}</article></main></body></html>"
+    )
+    result = extract(html, url="https://news.example/harbour-reopens")
+    assert isinstance(result, Extracted)
+    assert result.published == datetime(2023, 4, 28, 20, 15, 23)
