@@ -356,12 +356,13 @@ _BODY_TEXT = 200
 def _text_date(tree: LexborHTMLParser, title: str | None) -> datetime | None:
     """The date of a short line between the headline and the story ("March 11, 2015 3:46 PM",
     "Do 25.04.24 | 14:07 Uhr"), where no element, meta tag or URL gives one; an "Updated"
-    line is skipped, and the search stops where the story's text starts."""
+    line is skipped, and the search stops where the story's text starts (after a standfirst
+    that may come before the date)."""
     body = tree.body
     h1 = headline_node(body, title) if body is not None else None
     if h1 is None:
         return None
-    reach = 0
+    reach = paragraphs = 0
     for seen, node in enumerate(_following(h1)):
         if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
             break
@@ -370,7 +371,10 @@ def _text_date(tree: LexborHTMLParser, title: str | None) -> datetime | None:
         text = clean(node.text_content)
         reach += len(text)
         if len(text) > _BODY_TEXT:
-            break  # the story has started
+            paragraphs += 1
+            if paragraphs > 1:
+                break  # past a standfirst, the story has started
+            continue
         if not text or len(text) > _DATE_LINE or _NOT_PUBLISHED.search(text):
             continue
         if any(ch.isdigit() for ch in text) and (parsed := parse_any_date(text)) is not None:
