@@ -604,13 +604,20 @@ def _title(
     return None, ""
 
 
-def _dom_title(tree: LexborHTMLParser, h1: str, site_name: str | None, host: str) -> str:
-    """The first ``h1``, unless the ``<title>`` names something else than it and the site:
-    then the ``<title>``.
+#: An ``h1`` of this many words is a headline; a shorter one may be a section banner.
+_HEADLINE_WORDS = 5
 
-    On a page without metadata the first ``h1`` is often a section or site banner
-    ("Allergies Health Center") while the ``<title>`` carries the headline.
+
+def _dom_title(tree: LexborHTMLParser, h1: str, site_name: str | None, host: str) -> str:
+    """The first ``h1`` when it reads as a headline (five words or more); a shorter one
+    yields to the ``<title>`` when that names something else than it and the site.
+
+    On a page without metadata a short first ``h1`` is often a section or site banner
+    ("Allergies Health Center") while the ``<title>`` carries the headline; a long one is the
+    headline the page shows, which an SEO ``<title>`` may word differently.
     """
+    if len(h1.split()) >= _HEADLINE_WORDS and not is_site_name(h1, site_name, host):
+        return h1  # a headline, not a section banner: what the page shows
     page = clean_title(_title_text(tree), site_name=site_name, host=host, h1=h1)
     a, b = _squash(h1), _squash(page)
     if not a or not b or is_site_name(page, site_name, host):

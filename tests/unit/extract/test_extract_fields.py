@@ -327,3 +327,14 @@ def test_a_time_in_the_article_header_is_the_date_a_site_header_widget_is_not() 
     result = extract(html, url="https://news.example/harbour-reopens")
     assert isinstance(result, Extracted)
     assert result.published == datetime(2023, 4, 28, 20, 15, 23)
+
+
+def test_without_metadata_a_headline_h1_beats_a_differently_worded_title_tag() -> None:
+    html = (
+        "<html><head><title>Harbour reopening: what it means for ferries | Port News</title>"
+        "</head><body><article><h1>The harbour reopens after two years of repairs</h1>"
+        f"{BODY}</article></body></html>"
+    )
+    result = extract(html, url="https://portnews.example/harbour")
+    assert isinstance(result, Extracted)
+    assert result.title == "The harbour reopens after two years of repairs"
