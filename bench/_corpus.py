@@ -54,6 +54,7 @@ def load(
     *,
     obfuscate: bool = False,
     plain: bool = False,
+    no_metadata: bool = False,
 ) -> Iterator[Case]:
     with (corpus / "corpus.jsonl").open(encoding="utf-8") as fh:
         n = 0
@@ -62,6 +63,8 @@ def load(
             if only_ids and row["id"] not in only_ids:
                 continue
             html = gzip.decompress((corpus / row["file"]).read_bytes())
+            if no_metadata:
+                html = strip_metadata(html)
             if plain:
                 html = plain_markup(html)
             elif obfuscate:
@@ -138,6 +141,17 @@ def plain_markup(html: bytes) -> bytes:
             if name in attrs:
                 del node.attrs[name]
     return _SEMANTIC_OPEN.sub(r"<\1div", tree.html or "").encode()
+
+
+def strip_metadata(html: bytes) -> bytes:
+    """The page without its structured data: no JSON-LD, no ``meta`` tag, no canonical link.
+    Title, dates and authors must then come from what the page shows."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html)
+    for node in tree.css('script[type="application/ld+json" i], meta, link[rel=canonical]'):
+        node.decompose()
+    return (tree.html or "").encode()
 
 
 def tokens(text: str) -> Counter[str]:

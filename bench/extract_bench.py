@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/python bench/extract_bench.py [--corpus ../shared/corpus] [--limit N]
         [--only ingest|trafilatura] [--json out.json] [--show-worst N] [--id ID ...]
-        [--rounds 3] [--interleave] [--obfuscate-names] [--plain-markup]
+        [--rounds 3] [--interleave] [--obfuscate-names] [--plain-markup] [--no-metadata]
 
 Extractors: ``ingest``; ``trafilatura`` (``bare_extraction(with_metadata=True)``: body and the
 same metadata fields ingest extracts); ``trafilatura-text`` (plain ``extract()``: body only, no
@@ -24,8 +24,10 @@ by page in one pass, which charges each for the other's garbage collection and c
 Robustness probes (both extractors get the same rewritten page): ``--obfuscate-names`` replaces
 every class and id by a meaningless token, as on sites with build-time hashed class names;
 ``--plain-markup`` also turns every semantic element into a ``div`` and drops ``role``,
-``itemprop`` and ``rel``, as on sites without semantic markup. They show how much an
-extractor leans on markup vocabulary, which pages of sites it was never tuned on may lack.
+``itemprop`` and ``rel``, as on sites without semantic markup; ``--no-metadata`` removes
+JSON-LD, meta tags and the canonical link, so title, dates and authors must come from what the
+page shows. They show how much an extractor leans on what pages of sites it was never tuned
+on may lack.
 """
 
 from __future__ import annotations
@@ -241,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also make every semantic element a div and drop role/itemprop/rel attributes",
     )
+    ap.add_argument(
+        "--no-metadata",
+        action="store_true",
+        help="remove JSON-LD, meta tags and the canonical link first (metadata from the page)",
+    )
     args = ap.parse_args(argv)
 
     names = [args.only] if args.only else list(EXTRACTORS)
@@ -250,7 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.id) if args.id else None
     cases = list(
         C.load(
-            args.corpus, args.limit, only, obfuscate=args.obfuscate_names, plain=args.plain_markup
+            args.corpus,
+            args.limit,
+            only,
+            obfuscate=args.obfuscate_names,
+            plain=args.plain_markup,
+            no_metadata=args.no_metadata,
         )
     )
     if args.interleave:
