@@ -50,7 +50,7 @@ _NOT_PERSON = re.compile(
     r"skip|menu|read more|share|follow|folgen|newsletter|subscribe|login|sign in|editor|"
     r"technologist|correspondent|reporter|writer|columnist|contributor|redakteur(?:in)?|"
     r"journalist(?:in)?|agenturen|agencies|quelle|source|stand|updated|aktualisiert|bearbeiten|"
-    r"themen|topics|edit|profile|profil|mehr|more)\b",
+    r"themen|topics|edit|profile|profil|mehr|more|authors?|autoren|guide)\b",
     re.IGNORECASE,
 )
 #: Role words written after a name in Korean, Japanese and Chinese bylines ("신현주 기자").

@@ -34,6 +34,7 @@ def _page(head: str = "", before: str = "", url_body: str = BODY) -> str:
         (["John Smith", "john smith"], ("John Smith",)),
         (["di Mario Rossi"], ("Mario Rossi",)),
         (["신현주 기자"], ("신현주",)),
+        (["Guide to authors", "Autoren bei t-online"], ()),
         (["山田太郎記者"], ("山田太郎",)),
     ],
 )
