@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ingest.extract.dates import date_from_url, parse_any_date
 from ingest.extract.dom import (
+    FAR,
     absolute,
     attr,
     clean,
@@ -174,8 +175,8 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
     if body is None:
         return ()
     h1 = headline_node(body, title)
+    best: tuple[int, tuple[str, ...]] | None = None
     for group in _byline_groups(body):
-        best: tuple[int, tuple[str, ...]] | None = None
         for node in group[:12]:
             raw = node.text(separator="\n")
             if not 2 < len(raw) < 300 or _in_chrome(node):
@@ -187,9 +188,10 @@ def _dom_authors(tree: LexborHTMLParser, title: str | None) -> tuple[str, ...]:
                 rank = distance(node, h1, 6)  # the byline next to the headline wins
                 if best is None or rank < best[0]:
                     best = (rank, names)
-        if best is not None:
-            return best[1]
-    return _labelled_byline(body) or (_text_byline(h1) if h1 is not None else ())
+        if best is not None and best[0] < FAR:
+            return best[1]  # near the headline: a later, weaker kind of byline cannot beat it
+    found = _labelled_byline(body) or (_text_byline(h1) if h1 is not None else ())
+    return found or (best[1] if best is not None else ())
 
 
 #: A byline written as words by the headline: "By Jane Doe", "Do 25.04. | Von Eva Muster".

@@ -339,3 +339,20 @@ def test_without_metadata_a_headline_h1_beats_a_differently_worded_title_tag() -
     result = extract(html, url="https://portnews.example/harbour")
     assert isinstance(result, Extracted)
     assert result.title == "The harbour reopens after two years of repairs"
+
+
+def test_the_byline_by_the_headline_beats_an_author_link_in_a_teaser_far_away() -> None:
+    # The author link (a stronger kind of byline) is in a teaser at the foot of the page; the
+    # byline by the headline is only a class name: being next to the headline wins.
+    teaser = (
+        "<div>" * 7
+        + "<h3>Another story</h3><a rel='author' href='/authors/sara'>Sara Lindsay</a>"
+        + "</div>" * 7
+    )
+    html = (
+        "<html><body><div><div><h1>The harbour reopens</h1><p class='byline'>Greg Iacurci</p>"
+        f"{BODY}</div></div>{teaser}</body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == ("Greg Iacurci",)
