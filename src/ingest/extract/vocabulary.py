@@ -406,9 +406,11 @@ def _strip_heading(text: str) -> str:
 #: Matched on a stripped line; not a chrome heading, so that the block filters see it.
 COMMENTS_OPENER = re.compile(
     r"^(?:(?:there (?:are|is) |view |show |read |see |load |display |open )?(?:all )?"
-    r"(?:\d+|one|no)\s+(?:comments?|responses?|replies|reactions?|thoughts? on\b.*|"
-    r"kommentare?|leserkommentare?|commentaires?|comentarios?|commenti|reacties|kommentarer|"
-    r"komentarz[ey]?|komentáře|yorum(?:lar)?)|"
+    r"(?:\d+|one|no)\s+(?:comments?|kommentare?|leserkommentare?|commentaires?|comentarios?|"
+    r"commenti|reacties|kommentarer|komentarz[ey]?|komentáře|yorum(?:lar)?|"
+    # blog software's "13 thoughts on “Title”", "2 Responses to “Title”": the quoted title
+    # tells them from a story's own "Three thoughts on the budget"
+    r"(?:responses?|repl(?:y|ies)|thoughts?)(?:\s+(?:to|on)\s*[“\"'‘«].*)?)|"
     r"(?:view|show|read|see|load|display|open) (?:all |the )?(?:comments|kommentare|"
     r"commentaires|comentarios|commenti|reacties|kommentarer)(?:\s*[(（]\d+[)）])?)$",
     re.IGNORECASE,

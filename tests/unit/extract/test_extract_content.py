@@ -167,6 +167,15 @@ def test_quotes_introduced_by_says_in_a_story_stay() -> None:
     assert texts[-1] == PARAS[-1]
 
 
+def test_a_subheading_counting_thoughts_is_not_a_comment_section() -> None:
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}<h2>3 thoughts on the budget</h2>"
+        f"{_body(PARAS[4:])}</article></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts == [*PARAS[:4], "3 thoughts on the budget", *PARAS[4:]]
+
+
 def test_a_comment_count_above_the_story_does_not_end_it() -> None:
     html = (
         f"<html><body><article><p><a href='#c'>3 comments</a></p>{_body()}</article></body></html>"
