@@ -51,6 +51,8 @@ _BOX_BLOCKS = 4
 _BOX_TEXT = 200
 _RESUME_RUN = 3
 _RESUME_CHARS = 400
+#: A heading of six words or more after a chrome heading is the next story's headline.
+_HEADLINE_SPACES = 5
 
 
 _NON_WORD = re.compile(r"\W+")
@@ -207,8 +209,11 @@ def _story_resumes(blocks: list[Block], head: int) -> int:
             and sum(len(b.text) for b in run) >= _RESUME_CHARS
         ):
             return start
-        if len(blocks[start].text) >= _BOX_TEXT:
+        block = blocks[start]
+        if len(block.text) >= _BOX_TEXT:
             return -1  # a long block that is not the story's: the box is no small one
+        if block.kind == "h" and block.text.count(" ") >= _HEADLINE_SPACES:
+            return -1  # a headline: the next story (an endless page), not this one's subheading
         start += 1
     return -1
 

@@ -303,6 +303,16 @@ def test_a_related_box_inside_the_story_does_not_end_it() -> None:
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
 
 
+def test_the_next_story_after_a_more_from_heading_is_not_this_one() -> None:
+    # An endless page: past "More from ...", a new headline and its story follow.
+    nxt = (
+        "<h3>More from the city desk</h3><h2>The railway reopens after three years of repairs"
+        "</h2>" + "".join(f"<p>{p.replace('officials', 'engineers')}</p>" for p in PARAS[:3])
+    )
+    html = f"<html><body><div>{_body()}{nxt}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
 def test_a_related_list_of_teasers_still_ends_the_story() -> None:
     teasers = "".join(
         f"<h4>Teaser headline {i}</h4><p>A short summary of another story, number {i}.</p>"
