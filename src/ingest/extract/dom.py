@@ -112,12 +112,22 @@ def text_of(node: LexborNode) -> str:
 def inline_text(node: LexborNode) -> str:
     """The text of an element of inline content (a headline of spans), as a browser shows it:
     its pieces joined as they are (``<span>Breakpoint</span><span>: Hilfe</span>`` reads
-    "Breakpoint: Hilfe"), unless it holds blocks or line breaks, whose pieces get a space."""
+    "Breakpoint: Hilfe"), with a space only where two words would otherwise run together (a
+    kicker span styled as a line of its own: ``<span>Ukraine</span><span>Talks resume</span>``);
+    an element holding blocks or line breaks gets a space between all its pieces."""
     own = node.mem_id
-    for element in node.traverse():
-        if (element.tag in BLOCK_TAGS or element.tag == "br") and element.mem_id != own:
+    pieces = []
+    for element in node.traverse(include_text=True):
+        if element.is_text_node:
+            pieces.append(element.text_content or "")
+        elif (element.tag in BLOCK_TAGS or element.tag == "br") and element.mem_id != own:
             return text_of(node)
-    return clean(node.text())
+    out = ""
+    for piece in pieces:
+        if out and piece and out[-1].isalnum() and piece[0].isalnum():
+            out += " "
+        out += piece
+    return clean(out)
 
 
 def attr(node: LexborNode, name: str) -> str:

@@ -307,6 +307,7 @@ def test_a_date_inside_the_story_is_not_its_publication_date() -> None:
         ("<span>Breakpoint</span><span>: Hilfe, die Fundis kommen!</span>",
          "Breakpoint: Hilfe, die Fundis kommen!"),
         ("<span>Kicker</span> <span>The harbour reopens</span>", "Kicker The harbour reopens"),
+        ("<span>Ukraine</span><span>Talks resume</span>", "Ukraine Talks resume"),
         ("Kicker<br>The harbour reopens", "Kicker The harbour reopens"),
     ],
 )  # fmt: skip
