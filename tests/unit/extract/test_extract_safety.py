@@ -93,6 +93,12 @@ def test_truncated_pages_never_raise(cut: int) -> None:
         # article HTML reads each character once (it was quadratic here).
         '<p>Short.</p><script>"' + '\\"\\\\\\"<p>' * 300_000 + "</script>",
         "<p>Short.</p><script>" + '"\\u003cp\\u003e' * 200_000 + "</script>",
+        # No metadata: the byline and date searches after the headline, and the comment-head
+        # scan of the blocks, meet endless lines that almost qualify.
+        "<h1>The harbour reopens after repairs</h1>" + "<span>By </span><span>x</span>" * 50_000,
+        "<h1>The harbour reopens after repairs</h1>"
+        + "<p>Jane says:</p><p>Updated 3.4.2024</p>" * 20_000,
+        "<div>" * 5_000 + "<h1>The <span>harbour</span> reopens</h1>" + "<p>By</p>" * 5_000,
     ],
 )
 def test_hostile_inputs_never_raise(data: str | bytes) -> None:
