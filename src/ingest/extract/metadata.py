@@ -209,6 +209,18 @@ _BYLINE_REACH = 1500
 _BYLINE_NODES = 400
 
 
+def _lines_after(h1: LexborNode) -> Iterator[tuple[LexborNode, str]]:
+    """The text nodes after the headline with their text, whitespace collapsed, empty ones
+    left out, up to ``_BYLINE_REACH`` characters or ``_BYLINE_NODES`` nodes."""
+    reach = 0
+    for seen, node in enumerate(_following(h1)):
+        if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
+            return
+        if node.is_text_node and (text := clean(node.text_content)):
+            reach += len(text)
+            yield node, text
+
+
 def _following(node: LexborNode) -> Iterator[LexborNode]:
     """The nodes after ``node`` in document order (text nodes included), its subtree left out."""
     cur: LexborNode | None = node
@@ -242,15 +254,8 @@ def _line_after(node: LexborNode, text: str) -> str:
 def _text_byline(h1: LexborNode) -> tuple[str, ...]:
     """The names after a "By" word in a short line by the headline: found by its words, where
     the markup names no author element."""
-    reach = 0
-    for seen, node in enumerate(_following(h1)):
-        if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
-            break
-        if not node.is_text_node:
-            continue
-        text = clean(node.text_content)
-        reach += len(text)
-        if not text or len(text) > 120 or (match := _BYLINE_WORD.search(text)) is None:
+    for node, text in _lines_after(h1):
+        if len(text) > 120 or (match := _BYLINE_WORD.search(text)) is None:
             continue
         rest = text[match.end() :]
         if not rest:  # "By <a>Jane Doe</a>": the name follows, in the line the word opens
@@ -364,20 +369,14 @@ def _text_date(tree: LexborHTMLParser, title: str | None) -> datetime | None:
     h1 = headline_node(body, title) if body is not None else None
     if h1 is None:
         return None
-    reach = paragraphs = 0
-    for seen, node in enumerate(_following(h1)):
-        if seen >= _BYLINE_NODES or reach >= _BYLINE_REACH:
-            break
-        if not node.is_text_node:
-            continue
-        text = clean(node.text_content)
-        reach += len(text)
+    paragraphs = 0
+    for _, text in _lines_after(h1):
         if len(text) > _BODY_TEXT:
             paragraphs += 1
             if paragraphs > 1:
                 break  # past a standfirst, the story has started
             continue
-        if not text or len(text) > _DATE_LINE or _NOT_PUBLISHED.search(text):
+        if len(text) > _DATE_LINE or _NOT_PUBLISHED.search(text):
             continue
         if any(ch.isdigit() for ch in text) and (parsed := parse_any_date(text)) is not None:
             return parsed
