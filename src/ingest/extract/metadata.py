@@ -160,9 +160,12 @@ def _absolute(url: str, base: str | None) -> str:
 
 
 def _in_chrome(node: LexborNode) -> bool:
+    """True inside navigation, a footer, a form, a comment or a figure (a photo credit), unless
+    an ``address`` comes first: the author's card, even one laid out as a figure with a
+    portrait."""
     parent = node.parent
     for _ in range(8):
-        if parent is None:
+        if parent is None or parent.tag == "address":
             return False
         if parent.tag in _NOT_BYLINE or "comment" in (parent.attributes.get("class") or ""):
             return True

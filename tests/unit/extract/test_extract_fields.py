@@ -357,3 +357,18 @@ def test_the_byline_by_the_headline_beats_an_author_link_in_a_teaser_far_away() 
     result = extract(html)
     assert isinstance(result, Extracted)
     assert result.authors == ("Greg Iacurci",)
+
+
+def test_an_author_card_laid_out_as_a_figure_names_the_author() -> None:
+    # A portrait and the name in an <address>, inside a <figure>: the author's card; a photo
+    # credit in a figure's caption names nobody.
+    html = (
+        "<html><body><article><h1>The harbour reopens</h1><figure><img src='/p.jpg' alt=''>"
+        "<figcaption><address><a rel='author' href='/autoren/vivien'>Vivien Valentiner</a>"
+        "</address></figcaption></figure><figure><img src='/h.jpg' alt=''><figcaption>"
+        f"<a rel='author' href='/fotografen/max'>Max Muster</a></figcaption></figure>{BODY}"
+        "</article></body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == ("Vivien Valentiner",)
