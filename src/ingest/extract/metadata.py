@@ -30,7 +30,8 @@ from ingest.extract.titles import clean_title, host_key, is_site_name
 
 __all__ = ["Meta", "org_like", "read_metadata"]
 
-#: Byline selectors, most specific first; the first group that yields a name wins. Each group
+#: Byline selectors, most specific first; the first group that yields a name next to the
+#: headline wins (a name far from it yields to a later group's near one). Each group
 #: is searched as ``_byline_groups`` finds it, an element once per selector of it that it matches.
 _BYLINE_GROUPS = (
     "[itemprop=author] [itemprop=name]",
@@ -38,7 +39,9 @@ _BYLINE_GROUPS = (
     "[rel=author]",
     'a[href*="/author/" i], a[href*="/authors/" i], a[href*="/autor/" i], a[href*="/autoren/" i], '
     'a[href*="/auteur/" i], a[href*="/journalist/" i], a[href*="/redakteur/" i], '
-    'a[href*="/writer/" i], a[href*="/writers/" i], a[href*="/columnist/" i]',
+    'a[href*="/writer/" i], a[href*="/writers/" i], a[href*="/columnist/" i], '
+    'a[href*="/contributor/" i], a[href*="/contributors/" i], a[href*="/reporter/" i], '
+    'a[href*="/reporters/" i], a[href*="/editors/" i]',
     "[class*=byline i]",
     "[class*=author i]:not([class*=authority i])",
     "[class*=autor i], [class*=auteur i], [class*=signature i], [data-testid*=author i]",
@@ -47,11 +50,13 @@ _BYLINE_GROUPS = (
 #: the links are found with fewer, shorter paths and checked for the real ones in Python.
 _AUTHOR_PATHS = (
     "/author/", "/authors/", "/autor/", "/autoren/", "/auteur/", "/journalist/", "/redakteur/",
-    "/writer/", "/writers/", "/columnist/",
+    "/writer/", "/writers/", "/columnist/", "/contributor/", "/contributors/", "/reporter/",
+    "/reporters/", "/editors/",
 )  # fmt: skip
 _AUTHOR_LINKS = (
     'a:is([href*="/aut" i], [href*="/journalist/" i], [href*="/redakteur/" i], '
-    '[href*="/writer" i], [href*="/columnist/" i])'
+    '[href*="/writer" i], [href*="/columnist/" i], [href*="/contributor" i], '
+    '[href*="/reporter" i], [href*="/editors/" i])'
 )
 #: The elements of the last two groups, in one walk: "aut" is in "author", "autor", "auteur".
 _AUTHOR_CLASSES = ":is([class*=aut i], [class*=signature i], [data-testid*=author i])"

@@ -17,6 +17,8 @@ BYLINES = """<body>
 <a rel="author" href="/Autoren/jane/">Jane Doe</a>
 <a href="https://x.test/WRITERS/bob/columnist/">Bob Roe</a><a href="/auth/x">no</a>
 <a href="/redaK\u212ateur/x">not ASCII</a><a href="/Redakteur/y">Eve Poe</a>
+<a href="/Contributors/ann">Ann Ray</a><a href="/reporter/cy">Cy Lo</a>
+<a href="/editors/x">Di Mo</a>
 <p class="Byline">By Max Muster</p><p class="authority author">Al Smith</p>
 <p class="x-AUTHOR">Jo King</p><p class="beauty">no</p>
 <p class="autor signature" data-testid="PostAuthor">Li Wu</p><p class="auteur">Zoe Ng</p>
