@@ -12,7 +12,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 __all__ = [
     "BLOCK_TAGS",
     "FAR",
-    "HEADLINES",
+    "HEADLINE_SELECTORS",
     "SKIP_TAGS",
     "absolute",
     "attr",
@@ -190,8 +190,10 @@ def distance(node: LexborNode, anchor: LexborNode | None, levels: int = 5) -> in
     return FAR
 
 
-#: The elements that may show the headline (``headline_node``).
-HEADLINES = ":is(h1, h2, [itemprop=headline])"
+#: The elements that may show the headline (``headline_node``), as a selector list that a
+#: caller may join with others in one ``:is()``.
+HEADLINE_SELECTORS = "h1, h2, [itemprop=headline]"
+_HEADLINES = f":is({HEADLINE_SELECTORS})"
 
 
 def headline_node(
@@ -199,12 +201,12 @@ def headline_node(
 ) -> LexborNode | None:
     """The element showing the headline: an ``h1``/``h2`` whose text is the title, else the
     first ``h1`` (some templates use ``h1`` for the site logo). One walk: the walk for the
-    headline elements finds the first ``h1`` too. ``found``: what ``HEADLINES`` selects in
+    headline elements finds the first ``h1`` too. ``found``: what ``HEADLINE_SELECTORS`` select in
     ``root``, when a walk of the caller's has it already."""
     if not title:
         return root.css_first("h1") if found is None else _first_h1(found)
     if found is None:
-        found = root.css(HEADLINES)
+        found = root.css(_HEADLINES)
     for node in found[:30]:
         if clean(node.text()) == title:
             return node

@@ -16,7 +16,7 @@ from ingest.extract.content import find_region
 from ingest.extract.dates import parse_any_date
 from ingest.extract.decode import decode_html, sanitize_text
 from ingest.extract.dom import (
-    HEADLINES,
+    HEADLINE_SELECTORS,
     SKIP_TAGS,
     attr,
     clean,
@@ -54,7 +54,7 @@ _UTF8_WINDOW = 32 * 1024
 _SAMPLE_BYTES = 64 * 1024
 _SKIP_SELECTOR = ", ".join(SKIP_TAGS)
 _HEADLINE_LINKS = "h2 a[href], h3 a[href], a[href] h2, a[href] h3"
-_FIGURES_AND_HEADLINES = f":is(figure, {HEADLINES[4:-1]})"
+_FIGURES_AND_HEADLINES = f":is(figure, {HEADLINE_SELECTORS})"
 #: Verdicts of a page without article text, for which the scripts are searched for one.
 _NO_TEXT = frozenset({"empty", "too_short"})
 
@@ -223,7 +223,7 @@ def _main_content(
     headlines: list[LexborNode] | None = None,
 ) -> tuple[_Body, Meta]:
     """Lead, chrome removal, main region, blocks, then the structured-data check
-    (``headlines``: what ``dom.HEADLINES`` selects in ``body``, when already known)."""
+    (``headlines``: what ``dom.HEADLINE_SELECTORS`` select in ``body``, when already known)."""
     lead_node = find_lead(tree, meta.description, meta.title, headlines)
     lead = clean(lead_node.text()) if lead_node is not None else None
     lead_source = "dom"

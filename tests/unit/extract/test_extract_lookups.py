@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ingest.extract.dom import HEADLINES as HEADLINE_SELECTOR
-from ingest.extract.dom import clean, headline_node
+from ingest.extract.dom import HEADLINE_SELECTORS, clean, headline_node
 from ingest.extract.jsonld import read_scripts
 from ingest.extract.lead import _HINTS
 from ingest.extract.metadata import _BYLINE_GROUPS, _byline_groups
@@ -63,8 +62,8 @@ def test_headline_node_is_the_plain_search(html: str, title: str | None) -> None
     assert body is not None
     expected, found = _plain_headline(body, title), headline_node(body, title)
     assert (found and found.mem_id) == (expected and expected.mem_id)
-    # the same from a caller's own walk (``HEADLINES`` joined with other selectors)
-    walked = [n for n in body.css(f":is(figure, {HEADLINE_SELECTOR[4:-1]})") if n.tag != "figure"]
+    # the same from a caller's own walk (``HEADLINE_SELECTORS`` joined with another selector)
+    walked = [n for n in body.css(f":is(figure, {HEADLINE_SELECTORS})") if n.tag != "figure"]
     given = headline_node(body, title, walked)
     assert (given and given.mem_id) == (expected and expected.mem_id)
 
