@@ -25,6 +25,7 @@ _SEMANTIC = (  # in ``:is()``: an element matching two of them comes back once
 _MIN_UNIT = 25
 _MAX_UNITS = 6_000
 _DIVIDERS = (1, 2, 6, 9, 12)
+_OWN_AND_DIVIDERS = (1, *_DIVIDERS)
 _PARENT_SHARE = 0.75
 
 
@@ -107,20 +108,17 @@ def _score_units(root: LexborNode, sizes: _Sizes) -> dict[int, tuple[LexborNode,
         score = _unit_score(text) * (0.5 if tag in ("li", "td", "dd") else 1.0)
         links = sizes.links(node) if tag != "pre" and not text_only(node) else 0
         score *= max(0.0, 1.0 - links / len(text))
-        if tag in _CONTAINER_TAGS:  # the text container itself holds the text
-            key = node.mem_id
-            if key not in nodes:
-                nodes[key] = node
-            totals[key] = totals.get(key, 0.0) + score
-        parent = node.parent
-        for divider in _DIVIDERS:
-            if parent is None or parent.tag in ("html", "#document"):
+        # A text container holds the text itself; every unit scores its ancestors too.
+        own = tag in _CONTAINER_TAGS
+        target = node if own else node.parent
+        for divider in _OWN_AND_DIVIDERS if own else _DIVIDERS:
+            if target is None or target.tag in ("html", "#document"):
                 break
-            key = parent.mem_id
+            key = target.mem_id
             if key not in nodes:
-                nodes[key] = parent
+                nodes[key] = target
             totals[key] = totals.get(key, 0.0) + score / divider
-            parent = parent.parent
+            target = target.parent
     return {key: (nodes[key], total) for key, total in totals.items()}
 
 
