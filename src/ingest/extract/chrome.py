@@ -70,7 +70,9 @@ def _strip_tags(root: LexborNode, page_chars: int) -> None:
 
 def _strip_classes(root: LexborNode, page_chars: int) -> None:
     nodes = root.css(_NAMED)
-    judged = _JUDGED if len(_JUDGED) < _JUDGED_MAX else {}
+    judged = _JUDGED
+    if len(judged) >= _JUDGED_MAX:
+        judged.clear()  # bounded: a long crawl meets ever new class names
     if len(nodes) > _MAX_CANDIDATES:
         nodes = nodes[:_MAX_CANDIDATES]
     for node in reversed(nodes):  # innermost first: a parent is checked after its children
@@ -101,16 +103,15 @@ _STRONG = (
 )  # fmt: skip
 
 
-#: ``_judge`` of an element's ``class`` and ``id`` as written (a dict is cheaper than an
-#: ``lru_cache`` call here, the hottest loop of the pass): class names repeat within a page and
-#: across a site's pages. Once full it stops growing; pages then judge with a cache of their own.
+#: ``_judge`` of an element's ``class`` and ``id`` as written, the one cache of the verdicts (a
+#: dict is cheaper than an ``lru_cache`` call in the hottest loop of the pass): class names
+#: repeat within a page and across a site's pages. Emptied when full.
 _JUDGED: dict[str, tuple[bool, bool]] = {}
 _JUDGED_MAX = 1 << 16
 
 _CONTENT_STEMS = ("article", "story", "post", "entry", "body", "content", "text", "news", "td-")
 
 
-@lru_cache(maxsize=1 << 16)
 def _judge(names: str) -> tuple[bool, bool]:
     """(is chrome, is strong chrome) for a class/id string."""
     if not is_chrome_name(names):
