@@ -100,8 +100,7 @@ class _Out:
         parts, links = frame.parts, frame.links
         joined = "".join(parts)
         if "\n" not in parts:  # one line, the common case
-            if joined and not joined.isspace():
-                self.add("p", joined, link_len=sum(links))
+            self._line(joined, sum(links), 0.0)
         elif not joined.isspace():
             share = sum(links) / len(joined)
             line: list[str] = []
