@@ -295,7 +295,7 @@ INTERFACE_LINE = re.compile(
     r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"
     r"les mer|lees meer|auf dieser seite|on this page|in this article|inhaltsverzeichnis|"
     r"table of contents|neuer abschnitt|key event|like loading\.*|"
-    r"(?:(?:image|photo|picture|slide|bild|foto|imagen|photo|immagine)\s+)?\d+\s*"
+    r"(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?\d+\s*"
     r"(?:of|von|de|sur|di|av|af|van|z|из|/)\s*\d+\s*\|?|"
     r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40})$",
     re.IGNORECASE,
