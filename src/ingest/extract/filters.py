@@ -137,7 +137,9 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         if size >= 600:
             return False
         low = text.lower()
-        return _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
+        return (_hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None) or (
+            text[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120) is not None
+        )
     if is_chrome_heading(text) or (size < 60 and _comments_opener(text)):
         return True
     if (
@@ -153,8 +155,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
     low = text.lower()
     if _SHORT_HINTS.search(low) is not None and _promotion(low, size):
         return True
-    if credit_line(low):
-        return True
+    if credit_line(low) or (text[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120)):
+        return True  # a credit, or a caption that ends in one: "… Pa. (AP Photo/Alex Brandon)"
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
     if size < 40 and block.kind == "p" and _DATELINE.match(text):
@@ -170,6 +172,12 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         return True
     return _is_date_line(text)
 
+
+#: A photo credit in brackets that ends a block: the block is an image's caption.
+_CAPTION_CREDIT = re.compile(
+    r"\((?:[\w .'’-]{0,30}\s)?(?:photo|foto|bild|image|picture)s?\s*(?:/|:|by\b|von\b)"
+    r"\s*[^()]{2,80}\)\.?$"
+)
 
 #: A dateline on a line of its own: one to three capitalised words and a full stop.
 _DATELINE = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*(?:[ /-][A-ZÀ-Þ][\w'’.-]*){0,2}\.$")
@@ -242,6 +250,27 @@ def _first_comment(blocks: list[Block]) -> int:
     return heads[0] if len(heads) >= _COMMENT_HEADS else -1
 
 
+#: A short line that is no sentence, repeated this many times in a body, is a label ("Article
+#: content" for screen readers, "Story continues below" under each ad slot), not text.
+_LABEL_REPEATS = 3
+_LABEL_CHARS = 40
+
+
+def _labels(blocks: list[Block]) -> frozenset[str]:
+    """The texts of ``_LABEL_REPEATS`` or more short blocks that are not sentences nor headings:
+    what a page repeats between its paragraphs. No article repeats a line so."""
+    counts: dict[str, int] = {}
+    for block in blocks:
+        text = block.text
+        if len(text) <= _LABEL_CHARS and block.kind != "h":
+            counts[text] = counts.get(text, 0) + 1
+    return frozenset(
+        text
+        for text, n in counts.items()
+        if n >= _LABEL_REPEATS and not text.endswith(_SENTENCE_END)
+    )
+
+
 def _after_article(out: list[Block]) -> bool:
     return sum(1 for b in out if _good(b)) >= _COMMENTS_AFTER
 
@@ -304,6 +333,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     seen: set[tuple[str, str]] = set()
     total = sum(len(b.text) for b in blocks)
     first_comment = _first_comment(blocks)
+    labels = _labels(blocks)
     done = 0
     resume = -1
     for i, block in enumerate(blocks):
@@ -319,7 +349,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
             _opens_comments(block, out) or (i == first_comment and _after_article(out))
         ):
             break  # the comments, which may outweigh the article, start here
-        if _drop(block, repeats):
+        if _drop(block, repeats) or (labels and block.text in labels):
             continue
         if not out and block.kind == "h" and _holds_title(block.text, title_key):
             continue  # kicker + headline repeated above the body

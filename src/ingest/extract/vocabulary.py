@@ -213,7 +213,9 @@ PROMPT = re.compile(
     r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b|"
-    r"会員登録|会員限定|有料会員|ログイン|続きを読む|登録が必要|로그인|회원가입|유료회원|订阅|登录|登錄",
+    r"unlimited (?:digital |online )?access|additional articles per month|"
+    r"会員登録|会員限定|会員向け|有料会員|読み放題|ログイン|続きを読む|登録が必要|로그인|회원가입|유료회원|"
+    r"订阅|登录|登錄",
 )
 
 #: Substrings one of which every PROMPT match contains (a cheap pre-check).
@@ -221,12 +223,13 @@ PROMPT_HINTS = (
     "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "unlock", "abonn",
     "probeabo", "jetzt testen", "jetzt bestellen", "anmelden", "suscr", "inicia sesi",
     "se connecter", "abbonati", "accedi", "assine", "cadastre-se", "logg inn", "prenumerera",
-    "会員", "ログイン", "続きを読む", "登録が必要", "로그인", "회원", "订阅", "登录", "登錄",
+    "unlimited", "articles per month", "会員", "読み放題", "ログイン", "続きを読む", "登録が必要",
+    "로그인", "회원", "订阅", "登录", "登錄",
 )  # fmt: skip
 
 #: Donation, membership and comment-policy appeals (lower-cased blocks of up to ~500 chars).
 APPEAL = re.compile(
-    r"support (?:our|independent|quality) journalism|support independent|make a (?:donation|"
+    r"support (?:our|independent|quality|local) journalism|support independent|make a (?:donation|"
     r"contribution)|donate (?:now|today)|become a (?:member|subscriber|supporter)|"
     r"kostenlos testen|gratis testen|jetzt unterstützen|unterstützen sie (?:uns|"
     r"unabhängigen)|jetzt abonnieren|abonnieren sie|ihre kommentare|"
@@ -241,7 +244,7 @@ APPEAL = re.compile(
     r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
     r"must be logged in to (?:post a )?comment|leave a reply|laisser un commentaire|"
-    r"deja un comentario|lascia un commento"
+    r"deja un comentario|lascia un commento|read our privacy (?:policy|notice)"
 )
 
 #: Substrings one of which every APPEAL match contains (a cheap pre-check).
@@ -250,6 +253,7 @@ APPEAL_HINTS = (
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
     "reporting any", "reply", "commentaire", "comentario", "commento", "conversation",
+    "privacy",
 )  # fmt: skip
 
 
@@ -297,7 +301,8 @@ INTERFACE_LINE = re.compile(
     r"table of contents|neuer abschnitt|key event|like loading\.*|"
     r"(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?\d+\s*"
     r"(?:of|von|de|sur|di|av|af|van|z|из|/)\s*\d+\s*\|?|"
-    r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40})$",
+    r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40}|"
+    r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",
     re.IGNORECASE,
 )
 

@@ -198,7 +198,10 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
     "label",
     ["Most read in Football", "You Might Also Like …", "Advertisement · Scroll to continue",
      "Advertisement 2", "Newsletter: Sport inside", "Share this article in your social network",
-     "Share your thoughts and join the conversation in the comments."],
+     "Share your thoughts and join the conversation in the comments.",
+     "Story continues below advertisement", "Unlimited digital access to the Daily Planet.",
+     "Enjoy additional articles per month.", "Support local journalism.",
+     "I would like to be emailed about offers. Read our privacy policy", "会員向け記事が読み放題"],
 )  # fmt: skip
 def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
@@ -207,6 +210,42 @@ def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
         f"{_body(PARAS[4:])}</div></body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_short_line_repeated_between_paragraphs_is_a_label() -> None:
+    # Screen-reader text whose hiding class is hashed away, repeated before every paragraph.
+    label = "<div class=k2>Article content</div>"
+    body = "".join(label + _body([p]) for p in PARAS)
+    html = f"<html><body><div class=k0>{body}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_line_repeated_twice_or_a_repeated_sentence_or_heading_stays() -> None:
+    blocks = [
+        _body(PARAS[:1]), "<p>Pros</p>", _body(PARAS[1:2]), "<p>Pros</p>", _body(PARAS[2:4]),
+        "<h2>Verdict</h2>", "<p>It works.</p>", _body(PARAS[4:6]), "<h2>Verdict</h2>",
+        "<p>It works.</p>", _body(PARAS[6:7]), "<h2>Verdict</h2>", "<p>It works.</p>",
+        _body(PARAS[7:]),
+    ]  # fmt: skip
+    html = f"<html><body><article>{''.join(blocks)}</article></body></html>"
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts.count("Pros") == 2
+    assert texts.count("Verdict") == 3
+    assert texts.count("It works.") == 3
+
+
+def test_a_caption_that_ends_in_a_photo_credit_is_not_body_text() -> None:
+    captions = (
+        "<div class=g1><div class=g2>Supporters wait outside the town hall on Friday, Aug. 30, "
+        "2024, in Johnstown, Pa. (AP Photo/Alex Brandon)</div><div class=g2>Guards arrive at "
+        "the palace (Picture: PA)</div></div>"
+    )
+    said = "The council met on Friday (photos of the site were shown) and approved the plan."
+    html = (
+        f"<html><body><div class=c0>{_body(PARAS[:4])}{captions}<p>{said}</p>"
+        f"{_body(PARAS[4:])}</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == [*PARAS[:4], said, *PARAS[4:]]
 
 
 def test_a_post_embedded_as_a_quote_is_not_body_text() -> None:
