@@ -137,9 +137,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
         if size >= 600:
             return False
         low = text.lower()
-        return (_hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None) or (
-            text[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120) is not None
-        )
+        appeal = _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
+        return appeal or _caption(low, size)
     if is_chrome_heading(text) or (size < 60 and _comments_opener(text)):
         return True
     if (
@@ -155,8 +154,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
     low = text.lower()
     if _SHORT_HINTS.search(low) is not None and _promotion(low, size):
         return True
-    if credit_line(low) or (text[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120)):
-        return True  # a credit, or a caption that ends in one: "… Pa. (AP Photo/Alex Brandon)"
+    if credit_line(low) or _caption(low, size):
+        return True  # a credit, or a caption: "… Pa. (AP Photo/Alex Brandon)", "(v.l.n.r.) …"
     if size < 50 and INTERFACE_LINE.match(text.strip(" .:!›»>")):
         return True
     if size < 40 and block.kind == "p" and _DATELINE.match(text):
@@ -178,6 +177,21 @@ _CAPTION_CREDIT = re.compile(
     r"\((?:[\w .'’-]{0,30}\s)?(?:photo|foto|bild|image|picture)s?\s*(?:/|:|by\b|von\b)"
     r"\s*[^()]{2,80}\)\.?$"
 )
+
+#: Who is who in a group photo: "(v.l.n.r.)", "(von links nach rechts)", "(from left)", "(l-r)".
+_LEFT_TO_RIGHT = re.compile(
+    r"\((?:v\.\s?l\.(?:\s?n\.\s?r\.)?|von li(?:nks)?\.? nach re(?:chts)?\.?|"
+    r"(?:from )?l(?:eft)?\.?\s?(?:-|–|to)\s?r(?:ight)?\.?|from left)\)"
+)
+
+
+def _caption(low: str, size: int) -> bool:
+    """An image caption: it ends in a photo credit, or it says who is who from left to right
+    (``low``: the lower-cased text of a block of ``size`` characters)."""
+    if low[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120) is not None:
+        return True
+    return ("(v" in low or "(l" in low or "(f" in low) and _LEFT_TO_RIGHT.search(low) is not None
+
 
 #: A dateline on a line of its own: one to three capitalised words and a full stop.
 _DATELINE = re.compile(r"^[A-ZÀ-Þ][\w'’.-]*(?:[ /-][A-ZÀ-Þ][\w'’.-]*){0,2}\.$")

@@ -132,7 +132,7 @@ CHROME_HEADINGS = frozenset(
         "editor's picks", "editors' picks", "newsletter", "sign up for our newsletter",
         "subscribe", "subscribe to our newsletter", "comments", "leave a comment",
         "leave a reply", "share", "share this", "share this article", "share this story",
-        "like this",
+        "like this", "join the conversation", "join the discussion", "social sharing",
         "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
         "what to read next", "don't miss", "in other news", "around the web", "about the author",
         "about the authors", "disclosures", "more coverage", "further reading",
@@ -214,6 +214,7 @@ PROMPT = re.compile(
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b|"
     r"unlimited (?:digital |online )?access|additional articles per month|"
+    r"must be (?:logged|signed) in|"
     r"会員登録|会員限定|会員向け|有料会員|読み放題|ログイン|続きを読む|登録が必要|로그인|회원가입|유료회원|"
     r"订阅|登录|登錄",
 )
@@ -223,8 +224,8 @@ PROMPT_HINTS = (
     "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "unlock", "abonn",
     "probeabo", "jetzt testen", "jetzt bestellen", "anmelden", "suscr", "inicia sesi",
     "se connecter", "abbonati", "accedi", "assine", "cadastre-se", "logg inn", "prenumerera",
-    "unlimited", "articles per month", "会員", "読み放題", "ログイン", "続きを読む", "登録が必要",
-    "로그인", "회원", "订阅", "登录", "登錄",
+    "unlimited", "articles per month", "logged in", "signed in", "会員", "読み放題", "ログイン",
+    "続きを読む", "登録が必要", "로그인", "회원", "订阅", "登录", "登錄",
 )  # fmt: skip
 
 #: Donation, membership and comment-policy appeals (lower-cased blocks of up to ~500 chars).
@@ -292,7 +293,7 @@ INTERFACE_LINE = re.compile(
     r"zurück(?: zum artikel| nach oben)?|"
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|embed|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
-    r"exclusive|exklusiv|(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|"
+    r"exclusive|exklusiv|duration\s*\d[\d:]*|(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|"
     r"pubblicità)"
     r"(?:\s+\d+)?|share (?:this|the) (?:article|story|page|post)\b.{0,40}|"
     r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
@@ -311,7 +312,8 @@ INTERFACE_LINE = re.compile(
 #: leave these behind; they are not article text outside a list (a list item "Facebook" may be).
 CONTROL_LINE = re.compile(
     r"^(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|line|flipboard|xing|"
-    r"bluesky|threads|messenger|sms|e-?mail|mail|print|copy|copy link|link copied|"
+    r"bluesky|threads|messenger|sms|e-?mail|mail|print|copy|copy link|link copied|more|mehr|"
+    r"drucken|fehler melden|imprimir|imprimer|partager|compartir|condividi|stampa|"
     r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
     r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
     r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",
@@ -352,6 +354,7 @@ def credit_line(low: str) -> bool:
         "/" in low
         or "|" in low
         or "nuotr" in low
+        or " via " in low
         or (colon and any(map(low.__contains__, _CREDIT_ANYWHERE_WORDS)))
     ):
         return False
@@ -367,6 +370,7 @@ CREDIT_LINE = re.compile(
     r"[^.]{0,60}\)?$"
     r"|[/|]\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap|"
     r"shutterstock|istock)\b[^.]{0,40}$"
+    r"|\svia (?:getty images|shutterstock|imago|reuters|afp|ap)$"
     r"|\bnuotr\.?\s*$"
     r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*[^.:]{2,60}$"
 )

@@ -201,7 +201,10 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Share your thoughts and join the conversation in the comments.",
      "Story continues below advertisement", "Unlimited digital access to the Daily Planet.",
      "Enjoy additional articles per month.", "Support local journalism.",
-     "I would like to be emailed about offers. Read our privacy policy", "会員向け記事が読み放題"],
+     "I would like to be emailed about offers. Read our privacy policy", "会員向け記事が読み放題",
+     "Social Sharing", "Duration 1:30", "Fehler melden", "Join the Conversation",
+     "You must be logged in to join the discussion or read more comments.",
+     "Long Wei/Costfoto/Barcroft Media via Getty Images"],
 )  # fmt: skip
 def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
@@ -238,7 +241,8 @@ def test_a_caption_that_ends_in_a_photo_credit_is_not_body_text() -> None:
     captions = (
         "<div class=g1><div class=g2>Supporters wait outside the town hall on Friday, Aug. 30, "
         "2024, in Johnstown, Pa. (AP Photo/Alex Brandon)</div><div class=g2>Guards arrive at "
-        "the palace (Picture: PA)</div></div>"
+        "the palace (Picture: PA)</div><div class=g2>Der Vorstand (v.l.n.r.): Eva Muster, "
+        "Max Muster und Jane Doe.</div></div>"
     )
     said = "The council met on Friday (photos of the site were shown) and approved the plan."
     html = (
