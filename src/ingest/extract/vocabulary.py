@@ -134,11 +134,12 @@ CHROME_HEADINGS = frozenset(
         "leave a reply", "share", "share this", "share this article", "share this story",
         "like this", "join the conversation", "join the discussion", "social sharing",
         "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
-        "what to read next", "don't miss", "in other news", "around the web", "about the author",
+        "what to read next", "don't miss", "up next", "in other news", "around the web",
+        "about the author",
         "about the authors", "disclosures", "more coverage", "further reading",
         # German
         "lesen sie auch", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
-        "das könnte dich auch interessieren", "weitere artikel", "meistgelesen",
+        "das könnte dich auch interessieren", "weitere artikel", "weitere videos", "meistgelesen",
         "meistgelesene artikel", "meist gelesen", "am meisten gelesen", "empfehlungen",
         "verwandte artikel", "ähnliche artikel", "neueste artikel", "aktuelle nachrichten",
         "kommentare", "teilen", "artikel teilen", "anzeige", "werbung", "top-artikel",
@@ -151,7 +152,8 @@ CHROME_HEADINGS = frozenset(
         # Spanish / Portuguese / Italian / French
         "entradas recientes", "lo más leído", "lo más visto", "te puede interesar",
         "también te puede interesar", "noticias relacionadas", "relacionado", "relacionados",
-        "artículos relacionados", "lee también", "leer más", "más noticias", "últimas noticias",
+        "artículos relacionados", "noticia relacionada", "lee también", "leer más", "más noticias",
+        "últimas noticias",
         "comentarios", "compartir", "publicidad", "temas", "etiquetas", "leia também",
         "leia mais", "mais lidas", "notícias relacionadas", "veja também", "leggi anche",
         "articoli correlati", "i più letti", "potrebbe interessarti", "ti potrebbe interessare",
@@ -245,7 +247,9 @@ APPEAL = re.compile(
     r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
     r"must be logged in to (?:post a )?comment|leave a reply|laisser un commentaire|"
-    r"deja un comentario|lascia un commento|read our privacy (?:policy|notice)"
+    r"deja un comentario|lascia un commento|read our privacy (?:policy|notice)|"
+    r"by signing up,? you (?:consent|agree)|advertisement has not loaded|"
+    r"for more stories like this"
 )
 
 #: Substrings one of which every APPEAL match contains (a cheap pre-check).
@@ -254,7 +258,7 @@ APPEAL_HINTS = (
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
     "reporting any", "reply", "commentaire", "comentario", "commento", "conversation",
-    "privacy",
+    "privacy", "signing up", "advertisement", "stories like this",
 )  # fmt: skip
 
 
@@ -302,7 +306,12 @@ INTERFACE_LINE = re.compile(
     r"table of contents|neuer abschnitt|key event|like loading\.*|"
     r"(?:(?:image|photo|picture|slide|bild|foto|imagen|immagine)\s+)?\d+\s*"
     r"(?:of|von|de|sur|di|av|af|van|z|из|/)\s*\d+\s*\|?|"
-    r"\d{1,2}:\d{2}\s*\S.{0,40}|\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40}|"
+    r"\d{1,2}:\d{2}\s*\S.{0,40}|(?:(?:last )?updated\s+|posted\s+)?"
+    r"\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40}|"
+    r"\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
+    r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
+    r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
+    r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
     r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",
     re.IGNORECASE,
 )
@@ -314,6 +323,7 @@ CONTROL_LINE = re.compile(
     r"^(?:facebook|twitter|x|linkedin|whatsapp|telegram|pinterest|reddit|line|flipboard|xing|"
     r"bluesky|threads|messenger|sms|e-?mail|mail|print|copy|copy link|link copied|more|mehr|"
     r"drucken|fehler melden|imprimir|imprimer|partager|compartir|condividi|stampa|"
+    r"close|schließen|fermer|cerrar|chiudi|caption|legende|bildlegende|image|bild|"
     r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
     r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
     r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",
@@ -366,7 +376,7 @@ CREDIT_LINE = re.compile(
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
     r"|^(?:photos?|images?|illustrations?|pictures?|fotos?) (?:by|courtesy of|von|de|di|por) "
     r"(?:[^.]{2,200}[,(/][^.]{0,200}\.?|[^.]{2,60})$"
-    r"|^\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
+    r"|^\(?\s*(?:afp|reuters|ap|dpa|epa|getty|imago|picture alliance|ansa|efe|pap)\b"
     r"[^.]{0,60}\)?$"
     r"|[/|]\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap|"
     r"shutterstock|istock)\b[^.]{0,40}$"
@@ -380,7 +390,7 @@ _CREDIT_AT_START = re.compile(
     r"fotografía|zdjęcie|kuva|nuotr\.?|picture)\s*[:：]"
     r"|(?:photos?|images?|illustrations?|pictures?|fotos?) (?:by|courtesy of|von|de|di|por) "
     r"(?:[^.]{2,200}[,(/][^.]{0,200}\.?|[^.]{2,60})$"
-    r"|\(?\s*(?:afp|reuters|ap|dpa|epa|getty images|imago|picture alliance|ansa|efe|pap)\b"
+    r"|\(?\s*(?:afp|reuters|ap|dpa|epa|getty|imago|picture alliance|ansa|efe|pap)\b"
     r"[^.]{0,60}\)?$"
 )
 

@@ -204,7 +204,12 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "I would like to be emailed about offers. Read our privacy policy", "会員向け記事が読み放題",
      "Social Sharing", "Duration 1:30", "Fehler melden", "Join the Conversation",
      "You must be logged in to join the discussion or read more comments.",
-     "Long Wei/Costfoto/Barcroft Media via Getty Images"],
+     "Long Wei/Costfoto/Barcroft Media via Getty Images", "Thanks for signing up!",
+     "Breadcrumb Trail Links", "5 min read", "Last updated 2 hours ago", "Close", "Caption",
+     "Getty", "Bildbeitrag", "Up next",
+     "By signing up you consent to receive the above newsletter from Example Inc.",
+     "This advertisement has not loaded yet, but your article continues below.",
+     "For more stories like this, check our news page."],
 )  # fmt: skip
 def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
