@@ -211,7 +211,8 @@ EMBED_HINTS = (
 #: Subscription, registration and paywall prompts (short, lower-cased blocks only).
 PROMPT = re.compile(
     r"\b(?:subscribe|subscription|subscribers?|sign in|sign up|log ?in|register(?: now)?|"
-    r"create an account|create a free account|unlock|already a subscriber|"
+    r"create an account|create a free account|create account|don't have an account|unlock|"
+    r"already a subscriber|"
     r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
     r"se connecter|abbonati|accedi|assine|cadastre-se|logg inn|abonner|prenumerera)\b|"
@@ -223,7 +224,8 @@ PROMPT = re.compile(
 
 #: Substrings one of which every PROMPT match contains (a cheap pre-check).
 PROMPT_HINTS = (
-    "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "unlock", "abonn",
+    "subscri", "sign in", "sign up", "login", "log in", "regist", "create a", "an account",
+    "unlock", "abonn",
     "probeabo", "jetzt testen", "jetzt bestellen", "anmelden", "suscr", "inicia sesi",
     "se connecter", "abbonati", "accedi", "assine", "cadastre-se", "logg inn", "prenumerera",
     "unlimited", "articles per month", "logged in", "signed in", "会員", "読み放題", "ログイン",
@@ -238,6 +240,7 @@ APPEAL = re.compile(
     r"unabhängigen)|jetzt abonnieren|abonnieren sie|ihre kommentare|"
     r"comments are moderated|leave a comment|kommentare sind|apoya el periodismo|"
     r"soutenez|abonnez-vous|hazte socio|appears in print on|^reporting by|editing by |"
+    r"^(?:with |additional )reporting by|ihre meinung ist uns wichtig|"
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
@@ -258,7 +261,8 @@ APPEAL_HINTS = (
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
     "reporting any", "reply", "commentaire", "comentario", "commento", "conversation",
-    "privacy", "signing up", "advertisement", "stories like this",
+    "privacy", "signing up", "advertisement", "stories like this", "reporting",
+    "meinung",
 )  # fmt: skip
 
 
@@ -308,7 +312,8 @@ INTERFACE_LINE = re.compile(
     r"(?:of|von|de|sur|di|av|af|van|z|из|/)\s*\d+\s*\|?|"
     r"\d{1,2}:\d{2}\s*\S.{0,40}|(?:(?:last )?updated\s+|posted\s+)?"
     r"\d+\s*(?:hours?|mins?|minutes?|days?)\s+ago.{0,40}|"
-    r"\d+\s*(?:min(?:ute)?s?\.?)(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
+    r"\d+\s*(?:min(?:ute)?s?\.?|minuten)"
+    r"(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
     r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"

@@ -209,7 +209,9 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Getty", "Bildbeitrag", "Up next",
      "By signing up you consent to receive the above newsletter from Example Inc.",
      "This advertisement has not loaded yet, but your article continues below.",
-     "For more stories like this, check our news page."],
+     "For more stories like this, check our news page.", "3 Minuten Lesezeit",
+     "Don't have an account? Create Account", "With reporting by Jane Doe",
+     "Ihre Meinung ist uns wichtig. Senden Sie uns Ihr Feedback an: briefe@example.org"],
 )  # fmt: skip
 def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
