@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import clean, link_chars, remove_all, small_link_chars
+from ingest.extract.dom import clean, link_chars, remove_all, small_link_chars, text_weight
 from ingest.extract.vocabulary import (
     CONTENT_CLASS,
     hidden_class,
@@ -170,8 +170,8 @@ def _headed_block(head: LexborNode) -> list[LexborNode]:
             node = parent
             continue
         dense = link_chars(parent) >= 0.4 * len(text)
-        if not dense and len(text) > 700:
-            break
+        if not dense and text_weight(text) > 700:
+            break  # a long text that is not a link list: more than the chrome block
         node = parent
     if node is not head:
         return [node]

@@ -27,9 +27,13 @@ __all__ = [
     "small_link_chars",
     "text_of",
     "text_only",
+    "text_weight",
     "unique",
     "visible",
 ]
+
+#: Kana, CJK ideographs and Hangul: a character of these scripts carries about a word.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 #: Zero-width characters and C0 controls, removed from text (whitespace is collapsed apart).
 _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\u200b\u200c\u200d\u2060\ufeff\ufffe\uffff]")
@@ -102,6 +106,14 @@ def visible(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return " ".join(text.translate(_DROP).split()) if _INVISIBLE.search(text) else text
+
+
+def text_weight(text: str) -> int:
+    """Length with CJK characters counted as three: what the text would measure in a script
+    that spells its words out (a length threshold for Latin text then holds for Japanese)."""
+    if text.isascii():
+        return len(text)
+    return len(text) + 2 * len(_CJK.findall(text))
 
 
 def text_of(node: LexborNode) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.extract.dates import parse_any_date
+from ingest.extract.dom import text_weight
 from ingest.extract.vocabulary import (
     APPEAL,
     APPEAL_HINTS,
@@ -300,15 +301,7 @@ def _trim_bio(out: list[Block]) -> None:
             del out[i]
 
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _GOOD = 90
-
-
-def _weight(text: str) -> int:
-    """Length with CJK characters counted as three (they carry a word each)."""
-    if text.isascii():
-        return len(text)
-    return len(text) + 2 * len(_CJK.findall(text))
 
 
 _SENTENCE_END = (".", "!", "?", '"', "”", "»", "“", "。", "！", "？", ")", ":")
@@ -320,7 +313,7 @@ def _good(block: Block) -> bool:
     text = block.text
     if len(text) >= _GOOD:  # the weight is at least the length: no need to count CJK
         return True
-    return _weight(text) >= _GOOD or (text.endswith(_SENTENCE_END) and len(text.split()) >= 5)
+    return text_weight(text) >= _GOOD or (text.endswith(_SENTENCE_END) and len(text.split()) >= 5)
 
 
 def trim_edges(blocks: list[Block]) -> list[Block]:

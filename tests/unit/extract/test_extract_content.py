@@ -477,3 +477,16 @@ def test_story_text_about_terms_and_conduct_stays() -> None:
     body = f"{_body(PARAS[:4])}<p>{story}</p>{_body(PARAS[4:])}"
     html = f"<html><body><article>{body}</article></body></html>"
     assert story in [b.text for b in _article(extract(html)).blocks]
+
+
+def test_a_chrome_heading_beside_a_cjk_story_takes_only_its_own_block() -> None:
+    # 600 characters of Japanese are a long story (a word each), not a short teaser box.
+    paras = [("韓国の大統領は三日夜に緊急談話を出し、非常戒厳を宣言したと発表した。" * 6)[:150]] * 4
+    story = "".join(f"<p>{p}{i}</p>" for i, p in enumerate(paras))
+    links = "".join(f"<li><a href='/n/{i}'>関連ニュース{i}の見出し</a></li>" for i in range(3))
+    html = (
+        f"<html><body><div class=a1><div class=a2>{story}</div><h2>あわせて読みたい</h2>"
+        f"<ul>{links}</ul></div></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    assert texts == [f"{p}{i}" for i, p in enumerate(paras)]
