@@ -209,8 +209,14 @@ def _sibling_is_content(child: LexborNode, top_class: str, sizes: _Sizes) -> boo
 
 
 def _siblings(
-    top: LexborNode, best: float, scores: dict[int, tuple[LexborNode, float]], sizes: _Sizes
+    top: LexborNode,
+    best: float,
+    scores: dict[int, tuple[LexborNode, float]],
+    sizes: _Sizes,
+    boundary: LexborNode | None = None,
 ) -> list[LexborNode]:
+    """``top`` and the siblings that continue its text, up to the one that holds ``boundary``
+    (the next story's headline)."""
     top = _widen(top, sizes)
     parent = top.parent
     if parent is None or parent.tag in ("html",):
@@ -219,6 +225,8 @@ def _siblings(
     top_class = top.attributes.get("class") or ""
     out = []
     for child in parent.iter():
+        if boundary is not None and _contains(child, boundary):
+            break
         if child.mem_id == top.mem_id:
             out.append(child)
             continue
@@ -239,8 +247,9 @@ def _good_chars(node: LexborNode, sizes: _Sizes) -> int:
     return sizes.text(node) - sizes.links(node)
 
 
-def find_region(root: LexborNode) -> Region | None:
-    """The main content of ``root`` (a cleaned ``<body>``), or ``None`` when it has no text."""
+def find_region(root: LexborNode, title: str | None = None) -> Region | None:
+    """The main content of ``root`` (a cleaned ``<body>``), or ``None`` when it has no text
+    (``title``: the page's headline, which tells its story from the next one on the page)."""
     sizes = _Sizes()
     scores = _score_units(root, sizes)
     if not scores:
@@ -249,14 +258,50 @@ def find_region(root: LexborNode) -> Region | None:
     if not final or final[0][0] <= 0:
         return None
     best, top = final[0]
-    top = _lift(top, best, final)
-    nodes = _siblings(top, best, scores, sizes)
+    own, boundary = _own_story(root, top, best, final, title) if title else (top, None)
+    top = own if boundary is not None else _lift(top, best, final)
+    nodes = _siblings(top, best, scores, sizes, boundary)
     region_chars = sum(_good_chars(n, sizes) for n in nodes)
     semantic = _semantic(root, nodes, region_chars, sizes)
     if semantic is not None:
         nodes = [semantic]
     nodes = _first_article(nodes)
     return Region(tuple(nodes), "semantic" if semantic is not None else "density")
+
+
+#: A candidate under the page's own headline wins over a stronger one under the next story's
+#: headline when it scores at least this share of the best.
+_OWN_STORY_SHARE = 0.25
+
+
+def _own_story(
+    root: LexborNode,
+    top: LexborNode,
+    best: float,
+    final: list[tuple[float, LexborNode]],
+    title: str,
+) -> tuple[LexborNode, LexborNode | None]:
+    """On a page that runs stories one after another, each under its own ``h1`` and none in an
+    element of its own (``_first_article`` needs ``article`` elements), the page's story is the
+    best candidate between its headline (the ``h1`` that reads ``title``) and the next ``h1``:
+    the next story may be the longer one. Returns that candidate and the next ``h1``, or
+    ``top`` and ``None`` when ``top`` is the page's story."""
+    h1s = root.css("h1")
+    if len(h1s) < 2:
+        return top, None
+    own = next((h for h in h1s if clean(h.text()) == title), None)
+    if own is None:
+        return top, None
+    order = {node.mem_id: i for i, node in enumerate(root.traverse())}
+    start = order[own.mem_id]
+    after = [h for h in h1s if order[h.mem_id] > start]
+    if not after or order[top.mem_id] < order[after[0].mem_id]:
+        return top, None  # the chosen text starts before the next story's headline
+    end = order[after[0].mem_id]
+    for score, node in final:
+        if start < order[node.mem_id] < end and score >= _OWN_STORY_SHARE * best:
+            return node, after[0]
+    return top, None
 
 
 def _first_article(nodes: list[LexborNode]) -> list[LexborNode]:

@@ -244,7 +244,7 @@ def _main_content(
     lead_source = "dom"
     if lead_node is not None:
         lead_node.decompose()
-    nodes, strategy = _region(body, rules)
+    nodes, strategy = _region(body, rules, meta.title)
     # Site-aware learning: the region's blocks are counted for its host, and the host's learnt
     # chrome is taken out of the region (it never changes which region is chosen).
     learnt = learn_region(nodes, profile) if profile is not None else ()
@@ -260,14 +260,16 @@ def _main_content(
     return _Body(tuple(blocks), strategy, lead, lead_source, learnt), meta
 
 
-def _region(body: LexborNode, rules: SiteRules | None) -> tuple[list[LexborNode], str]:
+def _region(
+    body: LexborNode, rules: SiteRules | None, title: str | None
+) -> tuple[list[LexborNode], str]:
     if rules is not None and rules.remove:
         remove_all(body.css(", ".join(rules.remove)))
     if rules is not None and rules.body:
         strip_chrome(body, keep_classes=True)
         return unique(body.css(", ".join(rules.body))), "rules"
     strip_chrome(body)
-    region = find_region(body)
+    region = find_region(body, title)
     return (list(region.nodes), region.strategy) if region else ([], "none")
 
 

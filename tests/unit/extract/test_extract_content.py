@@ -490,3 +490,25 @@ def test_a_chrome_heading_beside_a_cjk_story_takes_only_its_own_block() -> None:
     )
     texts = [b.text for b in _article(extract(html)).blocks]
     assert texts == [f"{p}{i}" for i, p in enumerate(paras)]
+
+
+def test_the_page_story_is_the_one_under_its_headline_not_a_longer_next_one() -> None:
+    # Stories run one after another in plain divs (no article elements): the next is longer.
+    other = [p.replace("officials said", "the minister said") + " More followed." for p in PARAS]
+    html = (
+        "<html><head><title>Harbour reopens</title></head><body><div class=s0>"
+        f"<div class=s1><h1>Harbour reopens</h1><div class=s2>{_body(PARAS[:4])}</div></div>"
+        f"<div class=s1><h1>Minister on the railway</h1><div class=s2>{_body(other)}</div></div>"
+        "</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS[:4]
+
+
+def test_a_second_h1_before_the_story_does_not_move_it() -> None:
+    # A logo h1 above the headline: the story after the headline stays the page's story.
+    html = (
+        "<html><head><title>Harbour reopens</title></head><body><h1>Daily Planet</h1>"
+        f"<div class=s1><h1>Harbour reopens</h1><div class=s2>{_body()}</div></div>"
+        "</body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
