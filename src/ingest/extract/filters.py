@@ -179,6 +179,13 @@ _CAPTION_CREDIT = re.compile(
     r"\s*[^()]{2,80}\)\.?$"
 )
 
+#: A Japanese photo credit closing a caption: "（潟沼義樹撮影）", "(共同通信社撮影)".
+_SHOT_BY = ("撮影）", "撮影)")
+#: A caption that opens by pointing at the picture: "Pictured: …", "Pictured from left, are …".
+_PICTURED = re.compile(
+    r"pictured(?:\s*:|\s+(?:above|below|left|right|from left|"
+    r"at the (?:back|front|left|right|cent(?:re|er)))\b)"
+)
 #: Who is who in a group photo: "(v.l.n.r.)", "(von links nach rechts)", "(from left)", "(l-r)".
 _LEFT_TO_RIGHT = re.compile(
     r"\((?:v\.\s?l\.(?:\s?n\.\s?r\.)?|von li(?:nks)?\.? nach re(?:chts)?\.?|"
@@ -188,8 +195,12 @@ _LEFT_TO_RIGHT = re.compile(
 
 def _caption(low: str, size: int) -> bool:
     """An image caption: it ends in a photo credit, or it says who is who from left to right
-    (``low``: the lower-cased text of a block of ``size`` characters)."""
-    if low[-1] in ")." and _CAPTION_CREDIT.search(low, size - 120) is not None:
+    or what is "Pictured" (``low``: the lower-cased text of a block of ``size`` characters)."""
+    if low[-1] in ")）." and (
+        _CAPTION_CREDIT.search(low, size - 120) is not None or low.endswith(_SHOT_BY)
+    ):
+        return True
+    if low.startswith("pictured") and _PICTURED.match(low) is not None:
         return True
     return ("(v" in low or "(l" in low or "(f" in low) and _LEFT_TO_RIGHT.search(low) is not None
 

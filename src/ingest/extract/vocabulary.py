@@ -170,7 +170,8 @@ CHROME_HEADINGS = frozenset(
         # Asian languages
         "関連記事", "人気記事", "おすすめ", "こちらもおすすめ", "あわせて読みたい", "関連ニュース",
         "相关新闻", "相关文章", "热门文章", "推荐阅读", "相關新聞", "延伸閱讀", "관련기사",
-        "많이 본 뉴스", "인기기사", "관련 기사",
+        "많이 본 뉴스", "인기기사", "관련 기사", "コメント", "コメントを書く", "댓글", "评论",
+        "留言",
     }
 )  # fmt: skip
 
@@ -241,6 +242,7 @@ APPEAL = re.compile(
     r"comments are moderated|leave a comment|kommentare sind|apoya el periodismo|"
     r"soutenez|abonnez-vous|hazte socio|appears in print on|^reporting by|editing by |"
     r"^(?:with |additional )reporting by|ihre meinung ist uns wichtig|"
+    r"geben nicht (?:unbedingt )?die meinung der redaktion wieder|"
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"

@@ -211,7 +211,10 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "This advertisement has not loaded yet, but your article continues below.",
      "For more stories like this, check our news page.", "3 Minuten Lesezeit",
      "Don't have an account? Create Account", "With reporting by Jane Doe",
-     "Ihre Meinung ist uns wichtig. Senden Sie uns Ihr Feedback an: briefe@example.org"],
+     "Ihre Meinung ist uns wichtig. Senden Sie uns Ihr Feedback an: briefe@example.org",
+     "Leserkommentare geben nicht die Meinung der Redaktion wieder.", "コメントを書く",
+     "Pictured from left, are the novelists Jane Doe and Eva Muster at the festival.",
+     "記者会見を開いた理事長＝13日、東京・霞ケ関で（山田太郎撮影）"],
 )  # fmt: skip
 def test_chrome_labels_in_unnamed_boxes_are_not_body_text(label: str) -> None:
     # A heading or prompt set in a plain <div> (hashed class names): its words give it away.
@@ -512,3 +515,10 @@ def test_a_second_h1_before_the_story_does_not_move_it() -> None:
         "</body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_sentence_that_opens_with_pictured_stays() -> None:
+    said = "Pictured at the time as a reformer, the mayor reopened the harbour within a year."
+    body = f"{_body(PARAS[:4])}<p>{said}</p>{_body(PARAS[4:])}"
+    html = f"<html><body><article>{body}</article></body></html>"
+    assert said in [b.text for b in _article(extract(html)).blocks]
