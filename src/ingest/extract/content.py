@@ -205,7 +205,18 @@ def _sibling_is_content(child: LexborNode, top_class: str, sizes: _Sizes) -> boo
         return False
     if top_class and (child.attributes.get("class") or "") == top_class:
         return True
-    return text_len - links >= 300 and child.css_first("p") is not None and links < 0.1 * text_len
+    if text_len - links >= 300 and child.css_first("p") is not None and links < 0.1 * text_len:
+        return True
+    return links == 0 and text_len >= 150 and _one_paragraph(child)
+
+
+def _one_paragraph(node: LexborNode) -> bool:
+    """A wrapper around one paragraph of running text (a body set one ``p`` per ``div``)."""
+    paragraphs = node.css("p")
+    if len(paragraphs) != 1:
+        return False
+    text = clean(paragraphs[0].text())
+    return len(text) >= 150 and text.endswith((".", "!", "?", '"', "”", "»", "。"))
 
 
 def _siblings(

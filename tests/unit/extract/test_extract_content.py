@@ -522,3 +522,13 @@ def test_a_sentence_that_opens_with_pictured_stays() -> None:
     body = f"{_body(PARAS[:4])}<p>{said}</p>{_body(PARAS[4:])}"
     html = f"<html><body><article>{body}</article></body></html>"
     assert said in [b.text for b in _article(extract(html)).blocks]
+
+
+def test_a_body_continued_one_paragraph_per_div_comes_out_whole() -> None:
+    # No semantic tags; the story's last paragraphs each sit in a wrapper of their own.
+    rest = "".join(f"<div class=b2><p>{p}</p></div>" for p in PARAS[6:])
+    html = (
+        f"<html><body><div class=w0><div class=b1>{_body(PARAS[:6])}</div>{rest}"
+        "<div class=b3><a href='/a'>Home</a> <a href='/b'>Sport</a></div></div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
