@@ -21,11 +21,14 @@ __all__ = ["strip_chrome"]
 
 # Selector lists are wrapped in ``:is()``: Lexbor returns an element once per selector of a
 # plain list that it matches (a ``nav`` with ``role=navigation`` twice), ``:is()`` once.
-_CHROME_TAGS = (
-    ":is(nav, aside, footer, form[role=search], [role=navigation], [role=contentinfo], "
-    "[role=complementary], [aria-hidden=true], [hidden], "
-    "figure, figcaption, picture, img, menu)"
+#: Chrome by its element or its role: Lexbor tests an element against each alternative of a
+#: selector, so the attribute values are checked in Python (``_chrome_element``) on the few
+#: elements that have the attributes at all.
+_CHROME_TAG_NAMES = frozenset(
+    {"nav", "aside", "footer", "figure", "figcaption", "picture", "img", "menu"}
 )
+_CHROME_TAGS = f":is({', '.join(sorted(_CHROME_TAG_NAMES))}, [role], [aria-hidden], [hidden])"
+_CHROME_ROLES = frozenset({"navigation", "contentinfo", "complementary"})
 #: Links, icons and list items: their container's name decides, not theirs.
 _NOT_BY_OWN_NAME = frozenset(
     {"a", "img", "picture", "label", "time", "i", "hr", "br", "b", "em", "li"}
@@ -59,9 +62,27 @@ def _protected(node: LexborNode, para_chars: int, *, strong: bool = False) -> bo
     return inside >= _PROTECT_RUNNING and link_chars(node) < 0.15 * n
 
 
+def _chrome_element(node: LexborNode) -> bool:
+    """What ``_CHROME_TAGS`` finds that is chrome: the elements, the roles of navigation,
+    footer, sidebar and search form, and what is hidden."""
+    tag = node.tag
+    if tag in _CHROME_TAG_NAMES:
+        return True
+    attrs = node.attrs
+    role = attrs.get("role")
+    return (
+        role in _CHROME_ROLES
+        or (role == "search" and tag == "form")
+        or attrs.get("aria-hidden") == "true"
+        or "hidden" in attrs
+    )
+
+
 def _strip_tags(root: LexborNode, page_chars: int) -> None:
     drop = []
     for node in root.css(_CHROME_TAGS):
+        if not _chrome_element(node):
+            continue
         if node.tag not in _ALWAYS_CHROME and _protected(node, page_chars):
             continue  # e.g. a server-rendered body in a [hidden] holder, an <aside>-wrapped story
         drop.append(node)
