@@ -75,6 +75,8 @@ _AUTHOR_LABEL = re.compile(
     r"scritto da|geschreven door|skrevet av|napisane przez)\s*:?$",
     re.IGNORECASE,
 )
+#: The most text an ``aside`` holding a story's byline and date has (``_story_aside``).
+_META_ASIDE_CHARS = 300
 _NOT_BYLINE = ("nav", "footer", "aside", "form", "button", "figure", "figcaption", "picture")
 _TIME_SEL = (
     "[itemprop=datePublished], article time[datetime], main time[datetime], "
@@ -172,7 +174,25 @@ def _in_chrome(node: LexborNode) -> bool:
     for _ in range(8):
         if parent is None or parent.tag == "address":
             return False
-        if parent.tag in _NOT_BYLINE or "comment" in (parent.attributes.get("class") or ""):
+        tag = parent.tag
+        if tag in _NOT_BYLINE and not (tag == "aside" and _story_aside(parent)):
+            return True
+        if "comment" in (parent.attributes.get("class") or ""):
+            return True
+        parent = parent.parent
+    return False
+
+
+def _story_aside(aside: LexborNode) -> bool:
+    """An ``aside`` that is a story's meta column (date, byline, share buttons), not a sidebar
+    of teasers: short, without headlines, inside the story's ``article``."""
+    if len(aside.text(strip=True)) > _META_ASIDE_CHARS or aside.css_first("h2, h3, h4"):
+        return False
+    parent = aside.parent
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.tag == "article":
             return True
         parent = parent.parent
     return False

@@ -372,3 +372,31 @@ def test_an_author_card_laid_out_as_a_figure_names_the_author() -> None:
     result = extract(html)
     assert isinstance(result, Extracted)
     assert result.authors == ("Vivien Valentiner",)
+
+
+def test_a_byline_in_the_story_meta_column_names_the_author() -> None:
+    # An <aside> inside the article holding only the date and the byline is the story's own.
+    html = (
+        "<html><body><article><h1>The harbour reopens</h1><div class='article__body'>"
+        "<aside class='article__aside'><div class='meta__date'>05.06.2025 um 14:46</div>"
+        "<div class='author__item'><span>von<br><span class='author__name'>Anne Muster</span>"
+        f"</span></div></aside>{BODY}</div></article></body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == ("Anne Muster",)
+
+
+def test_a_sidebar_of_teasers_inside_the_article_names_no_author() -> None:
+    teasers = "".join(
+        f"<h3><a href='/s/{i}'>Another story number {i}</a></h3>"
+        f"<span class='author__name'>Sara Lindsay</span>"
+        for i in range(3)
+    )
+    html = (
+        "<html><body><article><h1>The harbour reopens</h1>"
+        f"{BODY}<aside class='more'>{teasers}</aside></article></body></html>"
+    )
+    result = extract(html)
+    assert isinstance(result, Extracted)
+    assert result.authors == ()
