@@ -110,6 +110,8 @@ def _strip_classes(root: LexborNode, page_chars: int) -> None:
             continue  # a link or icon named "share" inside a paragraph is not a block to drop
         if tag in _NEVER_BY_NAME:
             continue
+        if tag == "p" and "paywall" in names:
+            continue  # a paragraph marked for the paywall is the story's gated text, not a prompt
         if tag in _HEADING_TAGS and not strong and not _unseen(classes):
             continue  # a heading's own class says little, unless it hides the heading
         if _protected(node, page_chars, strong=strong):

@@ -532,3 +532,13 @@ def test_a_body_continued_one_paragraph_per_div_comes_out_whole() -> None:
         "<div class=b3><a href='/a'>Home</a> <a href='/b'>Sport</a></div></div></body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_paragraphs_marked_for_the_paywall_are_the_story_and_the_prompt_is_not() -> None:
+    gated = "".join(f"<p class='paywall'>{p}</p>" for p in PARAS[2:])
+    prompt = "<div class='paywall-prompt'><p>Subscribe now to keep reading.</p></div>"
+    html = (
+        f"<html><body><article><div class=body>{_body(PARAS[:2])}{gated}{prompt}</div>"
+        "</article></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
