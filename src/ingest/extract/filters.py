@@ -338,7 +338,26 @@ def trim_edges(blocks: list[Block]) -> list[Block]:
         end += 1
     first = next(i for i, b in enumerate(blocks) if _good(b))
     head = [b for b in blocks[:first] if b.kind != "p"]
-    return head + blocks[first:end]
+    tail = blocks[last + 1 : end]
+    return _unless_menu(head) + blocks[first : last + 1] + _unless_menu(tail)
+
+
+#: A run of at least this many list items of a few words each, outside the story's text, is a
+#: menu or a tag list ("Politics & Government", "Arial", "Top"), not a list the story continues.
+_MENU_ITEMS = 3
+_MENU_ITEM_CHARS = 30
+_FULL_STOPS = (".", "!", "?", "。", "！", "？")
+
+
+def _unless_menu(edge: list[Block]) -> list[Block]:
+    """``edge`` (blocks before the first or after the last substantial paragraph) without its
+    list items when they are all short labels and there are ``_MENU_ITEMS`` or more."""
+    items = [b for b in edge if b.kind == "li"]
+    if len(items) < _MENU_ITEMS or any(
+        len(b.text) > _MENU_ITEM_CHARS or b.text.endswith(_FULL_STOPS) for b in items
+    ):
+        return edge
+    return [b for b in edge if b.kind != "li"]
 
 
 def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> list[Block]:

@@ -542,3 +542,19 @@ def test_paragraphs_marked_for_the_paywall_are_the_story_and_the_prompt_is_not()
         "</article></body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_menus_and_tag_lists_around_the_story_are_not_body_text() -> None:
+    menu = (
+        "<ul>" + "".join(f"<li>{w}</li>" for w in ["Top", "Bottom", "Georgia", "Arial"]) + "</ul>"
+    )
+    tags = "<ul>" + "".join(f"<li>{w}</li>" for w in ["Politics", "Harbour", "Budget"]) + "</ul>"
+    html = f"<html><body><div class=c0>{menu}{_body()}{tags}</div></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_list_that_ends_the_story_in_sentences_stays() -> None:
+    items = ["The ferry runs again.", "The bridge opens in May.", "Tolls stay the same."]
+    steps = "<ul>" + "".join(f"<li>{w}</li>" for w in items) + "</ul>"
+    html = f"<html><body><article>{_body()}{steps}</article></body></html>"
+    assert [b.text for b in _article(extract(html)).blocks] == [*PARAS, *items]
