@@ -167,6 +167,17 @@ def _leaf(node: LexborNode, out: _Out, kind: BlockKind, level: int = 0, links: i
     out.add(kind, node.text(), level, small_link_chars(node) if links < 0 else links)
 
 
+def _br_lines(node: LexborNode) -> list[str]:
+    """The lines of ``node``'s text, as its ``<br>`` elements break them (empty ones left out)."""
+    pieces = []
+    for element in node.traverse(include_text=True):
+        if element.is_text_node:
+            pieces.append(element.text_content or "")
+        elif element.tag == "br":
+            pieces.append("\0")  # the parser never leaves a NUL in text: a safe line mark
+    return [line for line in (clean(part) for part in "".join(pieces).split("\0")) if line]
+
+
 def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
     """``li`` children become blocks, or containers when they hold blocks themselves."""
     for child in node.iter():
@@ -239,7 +250,11 @@ def _element(child: LexborNode, frame: _Frame, stack: list[_Frame], out: _Out) -
         else:  # lines broken with <br> become paragraphs of their own
             stack.append(_Frame(child.iter(include_text=True), in_link=out.in_link or tag == "a"))
     elif tag in _HEADINGS:
-        _leaf(child, out, "h", _HEADINGS[tag])
+        broken, links = _inside(child, _BR)
+        if not broken:
+            _leaf(child, out, "h", _HEADINGS[tag], links=links)
+        else:  # a heading set in lines: its lines read apart, "유세<br>선언" is "유세 선언"
+            out.add("h", " ".join(_br_lines(child)), _HEADINGS[tag], small_link_chars(child))
     elif tag in ("ul", "ol"):
         _list_items(child, stack, out)
     elif tag == "li":

@@ -558,3 +558,12 @@ def test_a_list_that_ends_the_story_in_sentences_stays() -> None:
     steps = "<ul>" + "".join(f"<li>{w}</li>" for w in items) + "</ul>"
     html = f"<html><body><article>{_body()}{steps}</article></body></html>"
     assert [b.text for b in _article(extract(html)).blocks] == [*PARAS, *items]
+
+
+def test_a_heading_set_in_lines_reads_its_lines_apart() -> None:
+    heading = "<h2>The harbour reopens<br>Ferries are back<br/>\n Tolls stay</h2>"
+    body = f"{_body(PARAS[:4])}{heading}{_body(PARAS[4:])}"
+    blocks = _article(extract(f"<html><body><article>{body}</article></body></html>")).blocks
+    assert [b.text for b in blocks if b.kind == "h"] == [
+        "The harbour reopens Ferries are back Tolls stay"
+    ]
