@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from selectolax.lexbor import LexborNode
 
@@ -179,13 +180,16 @@ def _br_lines(node: LexborNode) -> list[str]:
 
 
 def _list_items(node: LexborNode, stack: list[_Frame], out: _Out) -> None:
-    """``li`` children become blocks, or containers when they hold blocks themselves."""
-    for child in node.iter():
+    """``li`` children become blocks; from the first child that holds blocks itself (or is no
+    ``li``), the rest of the list is walked as a frame, so its items keep their order."""
+    children = node.iter()
+    for child in children:
         tag = child.tag
         if tag == "li" and not (inside := _inside(child, _BLOCK_INSIDE))[0]:
             _leaf(child, out, "li", links=inside[1])
         elif tag not in _SKIP:
-            stack.append(_Frame(iter([child]), in_link=out.in_link))
+            stack.append(_Frame(chain([child], children), in_link=out.in_link))
+            return
 
 
 #: Where the links of a social media post embedded as a quote go (the unrendered form of a
@@ -206,7 +210,15 @@ def _quote(node: LexborNode, out: _Out) -> None:
         return
     paras = node.css("p")
     if not paras:
-        _leaf(node, out, "quote")
+        broken, links = _inside(node, _BR)
+        if not broken:
+            _leaf(node, out, "quote", links=links)
+            return
+        if (links := small_link_chars(node)) > 0:
+            out.add("quote", " ".join(_br_lines(node)), 0, links)
+            return
+        for line in _br_lines(node):  # lines broken with <br>, each a paragraph of the quote
+            out.add("quote", line, 0, 0)
         return
     for p in paras:
         _leaf(p, out, "quote")

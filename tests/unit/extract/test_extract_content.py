@@ -567,3 +567,30 @@ def test_a_heading_set_in_lines_reads_its_lines_apart() -> None:
     assert [b.text for b in blocks if b.kind == "h"] == [
         "The harbour reopens Ferries are back Tolls stay"
     ]
+
+
+def test_list_items_keep_their_order_when_some_hold_blocks() -> None:
+    items = (
+        "<ul><li><p>The first point holds a paragraph of its own, with a full sentence.</p></li>"
+        "<li>The second point is plain text</li>"
+        "<li><p>The third point holds a paragraph of its own, with a full sentence.</p></li>"
+        "<li>The fourth point is plain text</li></ul>"
+    )
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{items}{_body(PARAS[4:])}</article></body></html>"
+    )
+    texts = [b.text for b in _article(extract(html)).blocks]
+    points = [t for t in texts if t.startswith("The ") and "point" in t]
+    assert [p.split()[1] for p in points] == ["first", "second", "third", "fourth"]
+
+
+def test_a_quote_broken_with_br_reads_its_lines_apart() -> None:
+    quote = "<blockquote>We will reopen the harbour.<br>Whatever it costs, he said.</blockquote>"
+    html = (
+        f"<html><body><article>{_body(PARAS[:4])}{quote}{_body(PARAS[4:])}</article></body></html>"
+    )
+    blocks = _article(extract(html)).blocks
+    assert [b.text for b in blocks if b.kind == "quote"] == [
+        "We will reopen the harbour.",
+        "Whatever it costs, he said.",
+    ]
