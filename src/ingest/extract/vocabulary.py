@@ -331,6 +331,7 @@ CONTROL_LINE = re.compile(
     r"bluesky|threads|messenger|sms|e-?mail|mail|print|copy|copy link|link copied|more|mehr|"
     r"drucken|fehler melden|imprimir|imprimer|partager|compartir|condividi|stampa|"
     r"close|schließen|fermer|cerrar|chiudi|caption|legende|bildlegende|image|bild|"
+    r"comment|kommentieren|commenter|comentar|commenta|share this with|"
     r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
     r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
     r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",

@@ -203,6 +203,7 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Enjoy additional articles per month.", "Support local journalism.",
      "I would like to be emailed about offers. Read our privacy policy", "会員向け記事が読み放題",
      "Social Sharing", "Duration 1:30", "Fehler melden", "Join the Conversation",
+     "Comment", "Share this with",
      "You must be logged in to join the discussion or read more comments.",
      "Long Wei/Costfoto/Barcroft Media via Getty Images", "Thanks for signing up!",
      "Breadcrumb Trail Links", "5 min read", "Last updated 2 hours ago", "Close", "Caption",
