@@ -139,7 +139,8 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
             return False
         low = text.lower()
         appeal = _hinted(low, APPEAL_HINTS) and APPEAL.search(low) is not None
-        return appeal or _caption(low, size)
+        embed = _hinted(low, EMBED_HINTS) and EMBED_PLACEHOLDER.search(low) is not None
+        return appeal or embed or _caption(low, size)
     if is_chrome_heading(text) or (size < 60 and _comments_opener(text)):
         return True
     if (

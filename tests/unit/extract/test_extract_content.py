@@ -595,3 +595,18 @@ def test_a_quote_broken_with_br_reads_its_lines_apart() -> None:
         "We will reopen the harbour.",
         "Whatever it costs, he said.",
     ]
+
+
+def test_a_long_consent_prompt_for_an_external_embed_is_not_body_text() -> None:
+    prompt = (
+        "Ich bin damit einverstanden, dass mir der externe Inhalt angezeigt wird. Damit können "
+        "personenbezogene Daten an Drittplattformen übermittelt werden. Mehr Informationen dazu "
+        "erhalten Sie in den Datenschutz-Einstellungen. Diese finden Sie ganz unten auf unserer "
+        "Seite im Footer, sodass Sie Ihre Einstellungen jederzeit verwalten können."
+    )
+    assert len(prompt) > 250
+    html = (
+        f"<html><body><div class=c0>{_body(PARAS[:4])}<div class=c9>{prompt}</div>"
+        f"{_body(PARAS[4:])}</div></body></html>"
+    )
+    assert [b.text for b in _article(extract(html)).blocks] == PARAS
