@@ -253,7 +253,7 @@ APPEAL = re.compile(
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
     r"must be logged in to (?:post a )?comment|leave a reply|laisser un commentaire|"
     r"deja un comentario|lascia un commento|read our privacy (?:policy|notice)|"
-    r"by signing up,? you (?:consent|agree)|advertisement has not loaded|"
+    r"by signing up,? you (?:consent|agree)|advertisement has not loaded|^privacy notice:|"
     r"for more stories like this"
 )
 
@@ -304,7 +304,7 @@ INTERFACE_LINE = re.compile(
     r"zur startseite|nach oben|startseite|home|feedback|sorry!?|volver arriba|retour en haut|"
     r"watch now|embed|video\s*\d[\d:]*|\d{1,2}:\d{2}(?:\s*min)?|loading\.*|wird geladen\.*|"
     r"exclusive|exklusiv|duration\s*\d[\d:]*|(?:advertisement|advertising|anzeige|werbung|publicidad|publicité|"
-    r"pubblicità)"
+    r"pubblicità|annonce|annons|reklame|reklama|mainos)"
     r"(?:\s+\d+)?|share (?:this|the) (?:article|story|page|post)\b.{0,40}|"
     r"sponsored|gesponsert|read more|weiterlesen|mehr anzeigen|show more|load more|"
     r"czytaj więcej|czytaj dalej|mehr lesen|lire la suite|leer más|leggi di più|läs mer|"
@@ -317,6 +317,7 @@ INTERFACE_LINE = re.compile(
     r"\d+\s*(?:min(?:ute)?s?\.?|minuten)"
     r"(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
     r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
+    r"(?:free )?(?:daily|weekly|monthly) newsletter|(?:skip past|after) newsletter promotion|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
     r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",
@@ -332,6 +333,7 @@ CONTROL_LINE = re.compile(
     r"drucken|fehler melden|imprimir|imprimer|partager|compartir|condividi|stampa|"
     r"close|schließen|fermer|cerrar|chiudi|caption|legende|bildlegende|image|bild|"
     r"comment|kommentieren|commenter|comentar|commenta|share this with|"
+    r"published|updated|veröffentlicht|aktualisiert|offentliggjort|publiceret|publicado|publié|"
     r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
     r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
     r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",
