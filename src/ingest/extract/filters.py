@@ -180,6 +180,15 @@ _CAPTION_CREDIT = re.compile(
     r"\s*[^()]{2,80}\)\.?$"
 )
 
+#: Labels a caption opens with when its markup is gone ("Media caption Barack Obama: …").
+_CAPTION_LABELS = ("media caption", "image caption", "image source", "bildunterschrift")
+#: A credit run into the caption's last sentence: "… in Flushing, Queens.CreditKirsten Luce".
+_GLUED_CREDIT = re.compile(r"[.!?”\"]\s*credit\s*:?\s*[^.!?]{2,80}$")
+#: A wire caption's phrase: "… in this picture obtained from social media", "in this handout
+#: photo taken on …".
+_IN_THIS_PICTURE = re.compile(
+    r"\bin this (?:\w+ ){0,2}(?:picture|photo|photograph|image|illustration|screen ?grab)\b"
+)
 #: A Japanese photo credit closing a caption: "（潟沼義樹撮影）", "(共同通信社撮影)".
 _SHOT_BY = ("撮影）", "撮影)")
 #: A caption that opens by pointing at the picture: "Pictured: …", "Pictured from left, are …".
@@ -201,7 +210,11 @@ def _caption(low: str, size: int) -> bool:
         _CAPTION_CREDIT.search(low, size - 120) is not None or low.endswith(_SHOT_BY)
     ):
         return True
-    if low.startswith("pictured") and _PICTURED.match(low) is not None:
+    if low.startswith(_CAPTION_LABELS) or (low.startswith("pictured") and _PICTURED.match(low)):
+        return True
+    if "credit" in low and _GLUED_CREDIT.search(low, size - 100) is not None:
+        return True
+    if "in this" in low and size < 400 and _IN_THIS_PICTURE.search(low) is not None:
         return True
     return ("(v" in low or "(l" in low or "(f" in low) and _LEFT_TO_RIGHT.search(low) is not None
 

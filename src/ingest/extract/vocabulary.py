@@ -245,7 +245,7 @@ APPEAL = re.compile(
     r"geben nicht (?:unbedingt )?die meinung der redaktion wieder|"
     r"follow [\w.' ]{1,30} on (?:twitter|x|facebook|instagram|google news|whatsapp)|"
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
-    r"an electronic replica of the print edition|delivered to your inbox|to your inbox|"
+    r"an electronic replica of the print edition|delivered to your inbox|(?:to|in) your inbox|"
     r"on whatsapp|auf whatsapp|whatsapp channel|join the conversation (?:in|below)|"
     r"by (?:providing|entering|submitting) your e-?mail|"
     r"you have read and agree to|by reporting any (?:illegal|inappropriate)|"
@@ -318,6 +318,7 @@ INTERFACE_LINE = re.compile(
     r"(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
     r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
     r"(?:free )?(?:daily|weekly|monthly) newsletter|(?:skip past|after) newsletter promotion|"
+    r"supported by|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
     r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",

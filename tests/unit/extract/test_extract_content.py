@@ -205,6 +205,7 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Social Sharing", "Duration 1:30", "Fehler melden", "Join the Conversation",
      "Comment", "Share this with", "Annonce", "Offentliggjort", "Free weekly newsletter",
      "after newsletter promotion", "Privacy Notice: Newsletters may contain info about charities.",
+     "Supported by", "[What you need to know to start the day: Get Harbour Today in your inbox.]",
      "You must be logged in to join the discussion or read more comments.",
      "Long Wei/Costfoto/Barcroft Media via Getty Images", "Thanks for signing up!",
      "Breadcrumb Trail Links", "5 min read", "Last updated 2 hours ago", "Close", "Caption",
@@ -254,7 +255,10 @@ def test_a_caption_that_ends_in_a_photo_credit_is_not_body_text() -> None:
         "<div class=g1><div class=g2>Supporters wait outside the town hall on Friday, Aug. 30, "
         "2024, in Johnstown, Pa. (AP Photo/Alex Brandon)</div><div class=g2>Guards arrive at "
         "the palace (Picture: PA)</div><div class=g2>Der Vorstand (v.l.n.r.): Eva Muster, "
-        "Max Muster und Jane Doe.</div></div>"
+        "Max Muster und Jane Doe.</div><div class=g2>Media caption The mayor: the harbour will "
+        "reopen</div><div class=g2>Water mains break in winter, an official said.CreditJane Doe "
+        "for The Daily Planet</div><div class=g2>Fire is seen on an airplane after it takes off "
+        "in this picture obtained from social media.</div></div>"
     )
     said = "The council met on Friday (photos of the site were shown) and approved the plan."
     html = (
@@ -611,3 +615,10 @@ def test_a_long_consent_prompt_for_an_external_embed_is_not_body_text() -> None:
         f"{_body(PARAS[4:])}</div></body></html>"
     )
     assert [b.text for b in _article(extract(html)).blocks] == PARAS
+
+
+def test_a_sentence_followed_by_one_about_credit_stays() -> None:
+    said = "The council approved the loan. Credit for the plan went to the harbour authority."
+    body = f"{_body(PARAS[:4])}<p>{said}</p>{_body(PARAS[4:])}"
+    html = f"<html><body><article>{body}</article></body></html>"
+    assert said in [b.text for b in _article(extract(html)).blocks]
