@@ -136,7 +136,7 @@ CHROME_HEADINGS = frozenset(
         "follow us", "advertisement", "sponsored", "sponsored content", "topics", "tags",
         "what to read next", "don't miss", "up next", "in other news", "around the web",
         "about the author",
-        "about the authors", "disclosures", "more coverage", "further reading",
+        "about the authors", "disclosures", "categories", "more coverage", "further reading",
         # German
         "lesen sie auch", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
         "das könnte dich auch interessieren", "weitere artikel", "weitere videos", "meistgelesen",
@@ -247,7 +247,7 @@ APPEAL = re.compile(
     r"stay informed with|comentarios publicados son|click here to (?:read|subscribe|sign)|"
     r"an electronic replica of the print edition|delivered to your inbox|(?:to|in) your inbox|"
     r"on whatsapp|auf whatsapp|whatsapp channel|join the conversation (?:in|below)|"
-    r"by (?:providing|entering|submitting) your e-?mail|"
+    r"by (?:providing|entering|submitting) your (?:e-?mail|information|details)|"
     r"you have read and agree to|by reporting any (?:illegal|inappropriate)|"
     r"(?:einen )?kommentar (?:abgeben|abzugeben|schreiben)|kommentarfunktion|"
     r"kommentare und pings|comments (?:and pings )?are (?:currently )?closed|"
@@ -318,7 +318,7 @@ INTERFACE_LINE = re.compile(
     r"(?:\s+(?:read|lesezeit|lesen|de lecture|de lectura|di lettura))?|"
     r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
     r"(?:free )?(?:daily|weekly|monthly) newsletter|(?:skip past|after) newsletter promotion|"
-    r"supported by|"
+    r"supported by|you are now subscribed|(?:your )?(?:newsletter )?sign-?up was successful|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
     r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",

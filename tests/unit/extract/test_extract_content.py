@@ -206,6 +206,8 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Comment", "Share this with", "Annonce", "Offentliggjort", "Free weekly newsletter",
      "after newsletter promotion", "Privacy Notice: Newsletters may contain info about charities.",
      "Supported by", "[What you need to know to start the day: Get Harbour Today in your inbox.]",
+     "You are now subscribed", "Your newsletter sign-up was successful", "Categories",
+     "By submitting your information you agree to the Terms & Conditions and Privacy Policy.",
      "You must be logged in to join the discussion or read more comments.",
      "Long Wei/Costfoto/Barcroft Media via Getty Images", "Thanks for signing up!",
      "Breadcrumb Trail Links", "5 min read", "Last updated 2 hours ago", "Close", "Caption",
