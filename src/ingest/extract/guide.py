@@ -50,12 +50,15 @@ def _tokens(text: str) -> list[str]:
     return _TOKEN.findall(text) if _HAS_CJK.search(text) else _WORD.findall(text)
 
 
-def guide_blocks(blocks: list[Block], ld_body: str) -> list[Block] | None:
+def guide_blocks(blocks: list[Block], ld_body: str, summary: str = "") -> list[Block] | None:
     """The blocks the articleBody vouches for, or ``None`` when it cannot judge (too short,
-    truncated, or matching too little of the DOM text)."""
+    truncated, or matching too little of the DOM text). ``summary``, the page's description,
+    vouches for its own words too: a standfirst printed in the body is seldom in articleBody."""
     ld_body = ld_text(ld_body)
     ld_tokens = _tokens(ld_body)
     vocabulary = set(ld_tokens)
+    if summary:
+        vocabulary.update(_tokens(summary))
     if len(vocabulary) < 30 or not blocks:
         return None
     per_block = [_tokens(b.text) for b in blocks]

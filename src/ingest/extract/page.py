@@ -283,7 +283,7 @@ def _structured(
         return blocks, strategy
     if sum(_block_words(b) for b in blocks) < 0.6 * ld_words:
         return filter_blocks(_json_ld_blocks(meta.ld.body), meta.title, lead), "json-ld"
-    guided = guide_blocks(blocks, meta.ld.body)
+    guided = guide_blocks(blocks, meta.ld.body, meta.description or "")
     if guided is not None and len(guided) < len(blocks):
         return guided, f"json-ld+{strategy}"
     return blocks, strategy

@@ -624,3 +624,17 @@ def test_a_sentence_followed_by_one_about_credit_stays() -> None:
     body = f"{_body(PARAS[:4])}<p>{said}</p>{_body(PARAS[4:])}"
     html = f"<html><body><article>{body}</article></body></html>"
     assert said in [b.text for b in _article(extract(html)).blocks]
+
+
+def test_a_standfirst_printed_in_the_body_survives_the_json_ld_check() -> None:
+    # The description is printed as the first paragraph; articleBody leaves it out.
+    summary = "Thousands marched in the capital on Monday in support of the harbour plan."
+    ld = {"@type": "NewsArticle", "headline": "H", "articleBody": " ".join(PARAS)}
+    html = (
+        f"<html><head><meta name='description' content='{summary}'>"
+        f"<script type='application/ld+json'>{json.dumps(ld)}</script></head>"
+        f"<body><div class=k1><p>{summary}</p>{_body()}</div></body></html>"
+    )
+    result = _article(extract(html))
+    assert summary in [result.lead, *[b.text for b in result.blocks]]
+    assert [b.text for b in result.blocks if b.text != summary] == PARAS
