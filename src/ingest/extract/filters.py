@@ -189,6 +189,13 @@ _GLUED_CREDIT = re.compile(r"[.!?”\"]\s*credit\s*:?\s*[^.!?]{2,80}$")
 _IN_THIS_PICTURE = re.compile(
     r"\bin this (?:\w+ ){0,2}(?:picture|photo|photograph|image|illustration|screen ?grab)\b"
 )
+#: A caption's note that its picture is an archive or symbol image.
+_ARCHIVE_MARKS = ("(archivbild)", "(archivfoto)", "(symbolbild)", "(file photo)", "(file)")
+#: A credit line "source/photographer": "mbl.is/Atli Steinn", "Ljósmynd/Aðsend", "Foto/Jane Doe".
+_SLASH_CREDIT = re.compile(
+    r"(?:[\w-]+\.[a-z]{2,}|fotos?|photos?|bild|ljósmynd|skjáskot|kuva|zdjęcie|screenshot)"
+    r"\s*/\s*\w[^.!?/]{1,40}$"
+)
 #: A Japanese photo credit closing a caption: "（潟沼義樹撮影）", "(共同通信社撮影)".
 _SHOT_BY = ("撮影）", "撮影)")
 #: A caption that opens by pointing at the picture: "Pictured: …", "Pictured from left, are …".
@@ -209,6 +216,10 @@ def _caption(low: str, size: int) -> bool:
     if low[-1] in ")）." and (
         _CAPTION_CREDIT.search(low, size - 120) is not None or low.endswith(_SHOT_BY)
     ):
+        return True
+    if low.endswith(_ARCHIVE_MARKS):
+        return True
+    if size < 60 and "/" in low and _SLASH_CREDIT.match(low) is not None:
         return True
     if low.startswith(_CAPTION_LABELS) or (low.startswith("pictured") and _PICTURED.match(low)):
         return True

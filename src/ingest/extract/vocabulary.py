@@ -319,6 +319,8 @@ INTERFACE_LINE = re.compile(
     r"thanks?(?: you)? for (?:signing up|subscribing)|story saved|"
     r"(?:free )?(?:daily|weekly|monthly) newsletter|(?:skip past|after) newsletter promotion|"
     r"supported by|you are now subscribed|(?:your )?(?:newsletter )?sign-?up was successful|"
+    r"full ?screen|skip ad|view (?:photos|gallery)|wait \d+ seconds? to continue|"
+    r"(?:[\w-]+ )?aufklappen(?: [\w-]+ zuklappen)?|(?:abspielen\. )?laufzeit \d+ minuten?.{0,20}|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
     r"(?:the )?(?:story|article|text) continues (?:below|after|under)\b.{0,30})$",
@@ -393,7 +395,8 @@ CREDIT_LINE = re.compile(
     r"shutterstock|istock)\b[^.]{0,40}$"
     r"|\svia (?:getty images|shutterstock|imago|reuters|afp|ap)$"
     r"|\bnuotr\.?\s*$"
-    r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*[^.:]{2,60}$"
+    r"|\b(?:bild|foto|photo|fotos|photos|image|credit|quelle)\s*[:：]\s*(?:screenshot\s*[:：]\s*)?"
+    r"(?:[^.:]|\.(?=\w)){2,60}$"
 )
 #: The alternatives of ``CREDIT_LINE`` anchored at the start (use with ``match``).
 _CREDIT_AT_START = re.compile(
