@@ -213,6 +213,7 @@ EMBED_HINTS = (
 PROMPT = re.compile(
     r"\b(?:subscribe|subscription|subscribers?|sign in|sign up|log ?in|register(?: now)?|"
     r"create an account|create a free account|create account|don't have an account|unlock|"
+    r"by registering|registering for free|"
     r"already a subscriber|"
     r"abonnieren|abonnement|abonnent(?:en)?|probeabo|jetzt testen|jetzt bestellen|anmelden|"
     r"registrieren|suscr[ií]bete|suscriptores?|inicia sesi[oó]n|abonnez-vous|abonnés?|"
@@ -254,6 +255,7 @@ APPEAL = re.compile(
     r"must be logged in to (?:post a )?comment|leave a reply|laisser un commentaire|"
     r"deja un comentario|lascia un commento|read our privacy (?:policy|notice)|"
     r"by signing up,? you (?:consent|agree)|advertisement has not loaded|^privacy notice:|"
+    r"check your (?:junk|spam) folder|issue signing you up|"
     r"for more stories like this"
 )
 
@@ -263,7 +265,8 @@ APPEAL_HINTS = (
     "apoya", "soutenez", "socio", "print", "reporting by", "editing by", "follow", "informed",
     "comentarios", "click here", "replica", "inbox", "whatsapp", "your e", "agree to",
     "reporting any", "reply", "commentaire", "comentario", "commento", "conversation",
-    "privacy", "signing up", "advertisement", "stories like this", "reporting",
+    "privacy", "signing up", "advertisement", "stories like this", "reporting", "folder",
+    "signing you",
     "meinung",
 )  # fmt: skip
 
@@ -320,6 +323,7 @@ INTERFACE_LINE = re.compile(
     r"(?:free )?(?:daily|weekly|monthly) newsletter|(?:skip past|after) newsletter promotion|"
     r"supported by|you are now subscribed|(?:your )?(?:newsletter )?sign-?up was successful|"
     r"full ?screen|skip ad|view (?:photos|gallery)|wait \d+ seconds? to continue|"
+    r"placeholder image(?:[\s-]*\d+)?|"
     r"(?:[\w-]+ )?aufklappen(?: [\w-]+ zuklappen)?|(?:abspielen\. )?laufzeit \d+ minuten?.{0,20}|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"
