@@ -324,6 +324,9 @@ INTERFACE_LINE = re.compile(
     r"supported by|you are now subscribed|(?:your )?(?:newsletter )?sign-?up was successful|"
     r"full ?screen|skip ad|view (?:photos|gallery)|wait \d+ seconds? to continue|"
     r"placeholder image(?:[\s-]*\d+)?|"
+    # screen-reader labels of the content that follows them (dropped, not what they label)
+    r"(?:main|article) content|hauptinhalt|artikelinhalt|contenu principal|contenido principal|"
+    r"hlavní obsah|článek|"
     r"(?:[\w-]+ )?aufklappen(?: [\w-]+ zuklappen)?|(?:abspielen\. )?laufzeit \d+ minuten?.{0,20}|"
     r"(?:breadcrumb(?: trail)?(?: links)?|brotkrümelnavigation|drobečková navigace)|"
     r"(?:audio|video|bild|foto)beitrag|bildergalerie|"

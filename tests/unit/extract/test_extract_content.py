@@ -636,3 +636,8 @@ def test_a_standfirst_printed_in_the_body_survives_the_json_ld_check() -> None:
     result = _article(extract(html))
     assert summary in [result.lead, *[b.text for b in result.blocks]]
     assert [b.text for b in result.blocks if b.text != summary] == PARAS
+
+
+@pytest.mark.parametrize("label", ["Main content", "Hlavní obsah", "Hauptinhalt"])
+def test_a_screen_reader_label_goes_and_the_text_it_labels_stays(label: str) -> None:
+    assert [b.text for b in _blocks_around(f"<h2>{label}</h2>")] == PARAS
