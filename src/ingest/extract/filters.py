@@ -322,6 +322,35 @@ def _labels(blocks: list[Block]) -> frozenset[str]:
     )
 
 
+#: List items that are a control's label ("E-Mail", "Drucken", "Twitter") in a run this long
+#: are a share bar, when one of them is no network's name: a story may list networks.
+_CONTROL_RUN = 3
+_NETWORKS = frozenset(
+    {
+        "facebook", "twitter", "x", "linkedin", "whatsapp", "telegram", "pinterest", "reddit",
+        "line", "flipboard", "xing", "bluesky", "threads", "messenger",
+    }
+)  # fmt: skip
+
+
+def _control_runs(blocks: list[Block]) -> set[int]:
+    """The indexes of list items in runs of ``_CONTROL_RUN`` or more that are all controls'
+    labels (``CONTROL_LINE``): a share bar written as a list."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i, block in enumerate([*blocks, Block("p", "")]):
+        text = block.text
+        if block.kind == "li" and len(text) < 20 and CONTROL_LINE.match(text.strip(" .:!›»>")):
+            run.append(i)
+            continue
+        if len(run) >= _CONTROL_RUN and any(
+            blocks[j].text.strip(" .:!›»>").lower() not in _NETWORKS for j in run
+        ):
+            found.update(run)
+        run = []
+    return found
+
+
 def _after_article(out: list[Block]) -> bool:
     return sum(1 for b in out if _good(b)) >= _COMMENTS_AFTER
 
@@ -396,6 +425,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
     total = sum(len(b.text) for b in blocks)
     first_comment = _first_comment(blocks)
     labels = _labels(blocks)
+    controls = _control_runs(blocks)
     done = 0
     resume = -1
     for i, block in enumerate(blocks):
@@ -411,7 +441,7 @@ def filter_blocks(blocks: list[Block], title: str | None, lead: str | None) -> l
             _opens_comments(block, out) or (i == first_comment and _after_article(out))
         ):
             break  # the comments, which may outweigh the article, start here
-        if _drop(block, repeats) or (labels and block.text in labels):
+        if _drop(block, repeats) or (labels and block.text in labels) or i in controls:
             continue
         if not out and block.kind == "h" and _holds_title(block.text, title_key):
             continue  # kicker + headline repeated above the body

@@ -641,3 +641,15 @@ def test_a_standfirst_printed_in_the_body_survives_the_json_ld_check() -> None:
 @pytest.mark.parametrize("label", ["Main content", "Hlavní obsah", "Hauptinhalt"])
 def test_a_screen_reader_label_goes_and_the_text_it_labels_stays(label: str) -> None:
     assert [b.text for b in _blocks_around(f"<h2>{label}</h2>")] == PARAS
+
+
+def test_a_share_bar_written_as_a_list_is_not_body_text() -> None:
+    bar = "<ul>" + "".join(f"<li>{w}</li>" for w in ["E-Mail", "Mehr", "Twitter", "Drucken"])
+    assert [b.text for b in _blocks_around(bar + "</ul>", "div")] == PARAS
+
+
+def test_a_story_list_of_apps_stays() -> None:
+    apps = ["WhatsApp", "Telegram", "Signal"]
+    items = "<ul>" + "".join(f"<li>{w}</li>" for w in apps) + "</ul>"
+    texts = [b.text for b in _blocks_around(items)]
+    assert texts == [*PARAS[:4], *apps, *PARAS[4:]]
