@@ -189,6 +189,11 @@ _GLUED_CREDIT = re.compile(r"[.!?”\"]\s*credit\s*:?\s*[^.!?]{2,80}$")
 _IN_THIS_PICTURE = re.compile(
     r"\bin this (?:\w+ ){0,2}(?:picture|photo|photograph|image|illustration|screen ?grab)\b"
 )
+#: A Korean caption's credit after its last sentence: "… 인사하고 있다. 뉴스1",
+#: "… 있다. 홍길동 기자".
+_KOREAN_CREDIT = re.compile(
+    r"[.。]\s*(?:(?:ap|afp|epa|로이터|신화)\s*)?(?:연합뉴스|뉴시스|뉴스1|[가-힣]{2,4} 기자)$"
+)
 #: A caption's note that its picture is an archive or symbol image.
 _ARCHIVE_MARKS = ("(archivbild)", "(archivfoto)", "(symbolbild)", "(file photo)", "(file)")
 #: A credit line "source/photographer": "mbl.is/Atli Steinn", "Ljósmynd/Aðsend", "Foto/Jane Doe".
@@ -218,6 +223,8 @@ def _caption(low: str, size: int) -> bool:
     ):
         return True
     if low.endswith(_ARCHIVE_MARKS):
+        return True
+    if not low.isascii() and _KOREAN_CREDIT.search(low, size - 40) is not None:
         return True
     if size < 60 and "/" in low and _SLASH_CREDIT.match(low) is not None:
         return True
