@@ -175,9 +175,11 @@ def _drop(block: Block, repeats: _Repeats) -> bool:
 
 
 #: A photo credit in brackets that ends a block: the block is an image's caption.
-_CAPTION_CREDIT = re.compile(
-    r"\((?:[\w .'’-]{0,30}\s)?(?:photo|foto|bild|image|picture)s?\s*(?:/|:|by\b|von\b)"
-    r"\s*[^()]{2,80}\)\.?$"
+_CAPTION_CREDIT = re.compile(  # one literal "(" first: the regex engine then skips to it
+    r"\((?:(?:[\w .'’-]{0,30}\s)?(?:photo|foto|bild|image|picture)s?\s*(?:/|:|by\b|von\b)"
+    r"\s*[^()]{2,80}"
+    # "(Mohamed El Saife/CBC)": a photographer's name and the outlet
+    r"|(?:[\w.'’-]+ ){1,3}[\w.'’-]+\s*/\s*[^()/]{2,60})\)\.?$"
 )
 
 #: Labels a caption opens with when its markup is gone ("Media caption Barack Obama: …").

@@ -275,7 +275,8 @@ def test_a_caption_that_ends_in_a_photo_credit_is_not_body_text() -> None:
         "Max Muster und Jane Doe.</div><div class=g2>Media caption The mayor: the harbour will "
         "reopen</div><div class=g2>Water mains break in winter, an official said.CreditJane Doe "
         "for The Daily Planet</div><div class=g2>Fire is seen on an airplane after it takes off "
-        "in this picture obtained from social media.</div></div>"
+        "in this picture obtained from social media.</div><div class=g2>Jamil Saadouni says "
+        "civilians were not consulted. (Mohamed El Saife/CBC)</div></div>"
     )
     said = "The council met on Friday (photos of the site were shown) and approved the plan."
     html = (
