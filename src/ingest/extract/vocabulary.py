@@ -138,7 +138,8 @@ CHROME_HEADINGS = frozenset(
         "about the author",
         "about the authors", "disclosures", "categories", "more coverage", "further reading",
         # German
-        "lesen sie auch", "auch interessant", "mehr zum thema", "das könnte sie auch interessieren",
+        "lesen sie auch", "lest auch", "lies auch", "auch interessant", "mehr zum thema",
+        "das könnte sie auch interessieren",
         "das könnte dich auch interessieren", "weitere artikel", "weitere videos", "meistgelesen",
         "meistgelesene artikel", "meist gelesen", "am meisten gelesen", "empfehlungen",
         "verwandte artikel", "ähnliche artikel", "neueste artikel", "aktuelle nachrichten",
@@ -178,7 +179,8 @@ CHROME_HEADINGS = frozenset(
 #: Paragraph openings of inline "read also" teasers.
 CHROME_PREFIX = re.compile(
     r"^(?:read (?:also|more|next)|also read|see also|related|more on this|watch|"
-    r"lesen sie auch|lesen sie mehr|mehr zum thema|auch interessant|weiterlesen|"
+    r"lesen sie auch|lest auch|lies auch|lesen sie mehr|mehr zum thema|auch interessant|"
+    r"weiterlesen|"
     r"lee también|leer más|te puede interesar|lea también|à lire aussi|a lire aussi|"
     r"lire aussi|leggi anche|leia também|leia mais|veja também|lees ook|läs också|les også|"
     r"læs også|czytaj także|czytaj też|zobacz też|čtěte také|читайте также|"

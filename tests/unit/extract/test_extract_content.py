@@ -220,7 +220,7 @@ def test_share_bar_labels_and_gallery_counters_are_not_body_text() -> None:
      "Ein Fahrer erklärt die Folgen der Hitze für die Strecke. (Archivbild)",
      "정청래 대표가 국회에서 열린 의원총회에서 대화하고 있다. 뉴스1",
      "후보가 순천시 패션의 거리에서 열린 유세에서 연설하고 있다. 홍길동 기자",
-     "Placeholder image-3", "We encountered an issue signing you up. Please try again",
+     "Lest auch", "Placeholder image-3", "We encountered an issue signing you up. Please try again",
      "A welcome email is on its way. If you don't see it, please check your junk folder.",
      "You can save this article by registering for free here.",
      "You must be logged in to join the discussion or read more comments.",
