@@ -348,7 +348,10 @@ CONTROL_LINE = re.compile(
     r"published|updated|veröffentlicht|aktualisiert|offentliggjort|publiceret|publicado|publié|"
     r"link kopiert|lien copié|enlace copiado|log ?in|sign ?in|sign ?up|register|anmelden|"
     r"registrieren|einloggen|se connecter|iniciar sesión|by|von|por|par|"
-    r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|로그인|회원가입)$",
+    r"新規登録|ログイン(?:する)?|メールで送る|はてなブックマーク|会員登録(?:する)?|"
+    r"로그인|회원가입|"
+    r"文字サイズ|印刷|シェア|언어변경|글자\s?크기(?: 설정)?|공유하기|인쇄|스크랩|"
+    r"字体大小|分享|打印)$",
     re.IGNORECASE,
 )
 
