@@ -175,7 +175,7 @@ def _br_lines(node: LexborNode) -> list[str]:
         if element.is_text_node:
             pieces.append(element.text_content or "")
         elif element.tag == "br":
-            pieces.append("\0")  # the parser never leaves a NUL in text: a safe line mark
+            pieces.append("\0")  # the HTML parser drops or replaces NUL in text: a safe line mark
     return [line for line in (clean(part) for part in "".join(pieces).split("\0")) if line]
 
 

@@ -218,8 +218,11 @@ _LEFT_TO_RIGHT = re.compile(
 
 
 def _caption(low: str, size: int) -> bool:
-    """An image caption: it ends in a photo credit, or it says who is who from left to right
-    or what is "Pictured" (``low``: the lower-cased text of a block of ``size`` characters)."""
+    """An image caption whose markup is gone, told by its wording: a credit at its end (in
+    brackets, run into the last sentence, a Japanese or Korean credit, an archive mark), a
+    credit line of its own ("source/photographer"), an opening label ("Media caption",
+    "Pictured: …"), a wire caption's "in this picture", or who is who from left to right
+    (``low``: the lower-cased text of a block of ``size`` characters)."""
     if low[-1] in ")）." and (
         _CAPTION_CREDIT.search(low, size - 120) is not None or low.endswith(_SHOT_BY)
     ):
