@@ -19,6 +19,13 @@ BODY = "".join(
 )
 
 
+def _extracted(html: str | bytes, url: str | None = None) -> Extracted:
+    """The article ``extract`` makes of ``html`` (the test fails when it makes none)."""
+    result = extract(html, url)
+    assert isinstance(result, Extracted), result
+    return result
+
+
 def _page(head: str = "", before: str = "", url_body: str = BODY) -> str:
     return f"<html><head>{head}</head><body>{before}<article>{url_body}</article></body></html>"
 
@@ -92,8 +99,7 @@ def test_title_loses_site_suffix() -> None:
 def test_dom_title_prefers_the_title_tag_over_an_unrelated_h1(
     head: str, h1: str, expected: str
 ) -> None:
-    result = extract(_page(head=head, before=f"<h1>{h1}</h1>"), "https://health-news.test/a")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(head=head, before=f"<h1>{h1}</h1>"), "https://health-news.test/a")
     assert result.title == expected
     assert result.provenance["title"] == "dom"
 
@@ -102,24 +108,21 @@ def test_header_date_widget_is_never_the_publish_date() -> None:
     widget = (
         "<header><div class='today'><time datetime='2030-01-01'>Jan 1, 2030</time></div></header>"
     )
-    result = extract(_page(before=widget), "https://x.test/2024/05/03/story")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(before=widget), "https://x.test/2024/05/03/story")
     assert result.published == datetime(2024, 5, 3)
     assert result.provenance["published"] == "url"
 
 
 def test_time_in_article_is_used_with_dom_provenance() -> None:
     body = "<time datetime='2023-02-01T10:00:00Z'>1 Feb</time>" + BODY
-    result = extract(_page(url_body=body), "https://x.test/story")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(url_body=body), "https://x.test/story")
     assert result.published is not None and result.published.date().isoformat() == "2023-02-01"
     assert result.provenance["published"] == "dom"
 
 
 def test_language_and_authors_from_meta() -> None:
     head = "<meta name='author' content='By Anna Schmidt and Ben Okafor'><title>T</title>"
-    result = extract(f"<html lang='de-AT'>{_page(head=head)[6:]}", "https://x.test/s")
-    assert isinstance(result, Extracted)
+    result = _extracted(f"<html lang='de-AT'>{_page(head=head)[6:]}", "https://x.test/s")
     assert result.language == "de"
     assert result.authors == ("Anna Schmidt", "Ben Okafor")
     assert result.provenance["authors"] == "meta"
@@ -129,8 +132,7 @@ def test_br_separated_text_without_semantic_tags_comes_out_whole() -> None:
     lines = "<br><br>".join(
         f"Line {i} of an old-style page, with commas, and words." for i in range(10)
     )
-    result = extract(f"<html><body><div><font>{lines}</font></div></body></html>")
-    assert isinstance(result, Extracted)
+    result = _extracted(f"<html><body><div><font>{lines}</font></div></body></html>")
     assert [b.text for b in result.blocks] == [
         f"Line {i} of an old-style page, with commas, and words." for i in range(10)
     ]
@@ -147,16 +149,14 @@ def test_body_split_across_containers_is_joined() -> None:
         + "".join(parts[4:])
         + "</div></article></body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert len(result.blocks) == 8
     assert "Advertisement" not in result.body
 
 
 def test_related_block_inside_article_is_removed() -> None:
     related = "<h3>Lesen Sie auch</h3><ul><li><a href='/a'>Anderer Artikel</a></li></ul>"
-    result = extract(_page(url_body=BODY[:400] + related + BODY[400:]))
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(url_body=BODY[:400] + related + BODY[400:]))
     assert "Lesen Sie auch" not in result.body
     assert "Anderer Artikel" not in result.body
 
@@ -182,16 +182,14 @@ def _legacy_page(padding: int) -> str:
 
 @pytest.mark.parametrize("padding", [0, 40_000, 300_000])
 def test_legacy_encoded_bytes_are_decoded_by_their_charset(padding: int) -> None:
-    result = extract(_legacy_page(padding).encode("cp1252"))
-    assert isinstance(result, Extracted)
+    result = _extracted(_legacy_page(padding).encode("cp1252"))
     assert "Le café du coin a rouvert ses portes après des mois" in result.body
     assert "\ufffd" not in result.body
 
 
 @pytest.mark.parametrize("padding", [0, 40_000, 300_000])
 def test_utf8_bytes_are_read_as_utf8_whatever_the_declared_charset(padding: int) -> None:
-    result = extract(_legacy_page(padding).encode("utf-8"))
-    assert isinstance(result, Extracted)
+    result = _extracted(_legacy_page(padding).encode("utf-8"))
     assert "Le café du coin a rouvert ses portes après des mois" in result.body
 
 
@@ -207,8 +205,7 @@ def test_utf8_bytes_are_read_as_utf8_whatever_the_declared_charset(padding: int)
 )
 def test_author_of_the_seo_reading_card_when_the_author_tag_is_an_address(head: str) -> None:
     author = "<meta name='author' content='d.kuckelkorn@example.test'>"
-    result = extract(_page(head=author + head), "https://x.test/s")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(head=author + head), "https://x.test/s")
     assert result.authors == ("Dieter Kuckelkorn",)
     assert result.provenance["authors"] == "meta"
 
@@ -225,16 +222,14 @@ def test_author_of_the_seo_reading_card_when_the_author_tag_is_an_address(head: 
     ],
 )  # fmt: skip
 def test_publish_date_sources(head: str, before: str, expected: str, source: str) -> None:
-    result = extract(_page(head=head, before=before), "https://x.test/story")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(head=head, before=before), "https://x.test/story")
     assert result.published is not None and result.published.date().isoformat() == expected
     assert result.provenance["published"] == source
 
 
 def test_a_labelled_date_in_the_site_header_is_not_the_publish_date() -> None:
     widget = "<header><span>Datum</span> 29.11.2026</header>"
-    result = extract(_page(before=widget), "https://x.test/story")
-    assert isinstance(result, Extracted)
+    result = _extracted(_page(before=widget), "https://x.test/story")
     assert result.published is None
 
 
@@ -254,8 +249,7 @@ def test_a_byline_written_as_words_by_the_headline(byline: str, expected: tuple[
     html = (
         f"<html><body><div class=c9><h1>The harbour reopens</h1>{byline}{BODY}</div></body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == expected
     assert result.provenance["authors"] == "dom"
 
@@ -270,8 +264,7 @@ def test_a_byline_written_as_words_by_the_headline(byline: str, expected: tuple[
 )
 def test_a_sentence_opening_with_a_byline_word_names_no_author(line: str) -> None:
     html = f"<html><body><div><h1>The harbour reopens</h1>{line}{BODY}</div></body></html>"
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == ()
 
 
@@ -283,8 +276,7 @@ def test_a_date_line_between_headline_and_story() -> None:
         "<div><span>By Jane Doe</span> <span>March 11, 2015 3:46 PM</span></div>"
         f"{BODY}</div></body></html>"
     )
-    result = extract(html, url="https://news.example/harbour-reopens")
-    assert isinstance(result, Extracted)
+    result = _extracted(html, url="https://news.example/harbour-reopens")
     assert result.published == datetime(2015, 3, 11, 15, 46)
     assert result.provenance["published"] == "dom"
 
@@ -296,8 +288,7 @@ def test_a_date_inside_the_story_is_not_its_publication_date() -> None:
         "new quay before the work could start.</p>"
     )
     html = f"<html><body><div><h1>The harbour reopens</h1>{story}{BODY}</div></body></html>"
-    result = extract(html, url="https://news.example/harbour-reopens")
-    assert isinstance(result, Extracted)
+    result = _extracted(html, url="https://news.example/harbour-reopens")
     assert result.published is None
 
 
@@ -313,8 +304,7 @@ def test_a_date_inside_the_story_is_not_its_publication_date() -> None:
 )  # fmt: skip
 def test_a_headline_of_spans_reads_as_shown(h1: str, expected: str) -> None:
     # No metadata: the title is the h1's text, its inline pieces joined as a browser shows them.
-    result = extract(f"<html><body><article><h1>{h1}</h1>{BODY}</article></body></html>")
-    assert isinstance(result, Extracted)
+    result = _extracted(f"<html><body><article><h1>{h1}</h1>{BODY}</article></body></html>")
     assert result.title == expected
 
 
@@ -326,8 +316,7 @@ def test_a_time_in_the_article_header_is_the_date_a_site_header_widget_is_not() 
         "<h2>The harbour reopens</h2><header><div><time datetime='2023-04-28T20:15:23'>"
         f"28.04.2023</time></div></header>{BODY}</article></main></body></html>"
     )
-    result = extract(html, url="https://news.example/harbour-reopens")
-    assert isinstance(result, Extracted)
+    result = _extracted(html, url="https://news.example/harbour-reopens")
     assert result.published == datetime(2023, 4, 28, 20, 15, 23)
 
 
@@ -337,8 +326,7 @@ def test_without_metadata_a_headline_h1_beats_a_differently_worded_title_tag() -
         "</head><body><article><h1>The harbour reopens after two years of repairs</h1>"
         f"{BODY}</article></body></html>"
     )
-    result = extract(html, url="https://portnews.example/harbour")
-    assert isinstance(result, Extracted)
+    result = _extracted(html, url="https://portnews.example/harbour")
     assert result.title == "The harbour reopens after two years of repairs"
 
 
@@ -354,8 +342,7 @@ def test_the_byline_by_the_headline_beats_an_author_link_in_a_teaser_far_away() 
         "<html><body><div><div><h1>The harbour reopens</h1><p class='byline'>Greg Iacurci</p>"
         f"{BODY}</div></div>{teaser}</body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == ("Greg Iacurci",)
 
 
@@ -369,8 +356,7 @@ def test_an_author_card_laid_out_as_a_figure_names_the_author() -> None:
         f"<a rel='author' href='/fotografen/max'>Max Muster</a></figcaption></figure>{BODY}"
         "</article></body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == ("Vivien Valentiner",)
 
 
@@ -382,8 +368,7 @@ def test_a_byline_in_the_story_meta_column_names_the_author() -> None:
         "<div class='author__item'><span>von<br><span class='author__name'>Anne Muster</span>"
         f"</span></div></aside>{BODY}</div></article></body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == ("Anne Muster",)
 
 
@@ -397,6 +382,5 @@ def test_a_sidebar_of_teasers_inside_the_article_names_no_author() -> None:
         "<html><body><article><h1>The harbour reopens</h1>"
         f"{BODY}<aside class='more'>{teasers}</aside></article></body></html>"
     )
-    result = extract(html)
-    assert isinstance(result, Extracted)
+    result = _extracted(html)
     assert result.authors == ()
