@@ -14,7 +14,7 @@ from itertools import chain
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import clean, small_link_chars, text_only
+from ingest.extract.dom import PROSE_END, clean, small_link_chars, text_only
 from ingest.model import Block, BlockKind
 
 __all__ = ["walk_blocks"]
@@ -47,7 +47,6 @@ _MAX_LINK_SHARE = 0.5
 #: A paragraph this long, ending as a sentence, may link up to this share of its text.
 _PROSE_MIN = 150
 _PROSE_LINK_SHARE = 0.85
-_PROSE_END = (".", "!", "?", '"', "”", "»", "。")
 _LINKED_RUN = 3
 _RUNNING_TEXT = 200
 _MAX_BLOCKS = 5_000
@@ -130,7 +129,7 @@ def _linked_prose(kind: BlockKind, text: str, link_len: int) -> bool:
         kind == "p"
         and len(text) >= _PROSE_MIN
         and link_len <= _PROSE_LINK_SHARE * len(text)
-        and text.endswith(_PROSE_END)
+        and text.endswith(PROSE_END)
         and text.count(" ") >= _PROSE_MIN // 8
     )
 

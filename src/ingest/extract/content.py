@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from selectolax.lexbor import LexborNode
 
-from ingest.extract.dom import class_id, clean, text_only
+from ingest.extract.dom import PROSE_END, class_id, clean, text_only
 from ingest.extract.vocabulary import CONTENT_CLASS
 
 __all__ = ["Region", "find_region"]
@@ -216,7 +216,7 @@ def _one_paragraph(node: LexborNode) -> bool:
     if len(paragraphs) != 1:
         return False
     text = clean(paragraphs[0].text())
-    return len(text) >= 150 and text.endswith((".", "!", "?", '"', "”", "»", "。"))
+    return len(text) >= 150 and text.endswith(PROSE_END)
 
 
 def _siblings(

@@ -13,6 +13,7 @@ __all__ = [
     "BLOCK_TAGS",
     "FAR",
     "HEADLINE_SELECTORS",
+    "PROSE_END",
     "SKIP_TAGS",
     "absolute",
     "attr",
@@ -31,6 +32,9 @@ __all__ = [
     "unique",
     "visible",
 ]
+
+#: How a paragraph of running text ends: a sentence's last character.
+PROSE_END = (".", "!", "?", '"', "”", "»", "。")
 
 #: Kana, CJK ideographs and Hangul: a character of these scripts carries about a word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
